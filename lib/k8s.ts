@@ -1,0 +1,93 @@
+/**
+ * Small Kubernetes helpers shared by the components: labels, await annotations, the restricted securityContext,
+ * and a typed wrapper for custom resources.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Labels every object this program creates carries. */
+export const COMMON_LABELS = {
+    "app.kubernetes.io/part-of": "pipeline-service",
+    "app.kubernetes.io/managed-by": "pulumi",
+} as const;
+
+/** The Argo CD instance that manages Pipeline Service namespaces (inventory §2.1, constraint 21). */
+export const ARGOCD_NAMESPACE = "openshift-gitops";
+export const ARGOCD_MANAGED_BY = { "argocd.argoproj.io/managed-by": ARGOCD_NAMESPACE } as const;
+
+/** Where OSP installs Tekton (TektonConfig `spec.targetNamespace`, constraint 6). */
+export const PIPELINES_NAMESPACE = "openshift-pipelines";
+
+export interface Readiness {
+    /** Wait for the resource's real readiness (dev, staging, prod). */
+    waitFor: boolean;
+    /** Await timeout, in seconds. */
+    timeoutSeconds: number;
+}
+
+/**
+ * Annotations that control how the kubernetes provider waits for a resource.
+ *
+ * - readiness on and `condition` given: `pulumi.com/waitFor` (e.g. `condition=Ready`,
+ *   `jsonpath={.status.state}=AtLatestKnown`) plus `pulumi.com/timeoutSeconds`;
+ * - readiness on, no condition: only the timeout (built-in awaiters such as Deployment's);
+ * - readiness off (the local stack, where no operator or kubelet runs): `pulumi.com/skipAwait: "true"`.
+ */
+export function awaitAnnotations(r: Readiness, condition?: string): Record<string, string> {
+    if (!r.waitFor) return { "pulumi.com/skipAwait": "true" };
+    const out: Record<string, string> = { "pulumi.com/timeoutSeconds": String(r.timeoutSeconds) };
+    if (condition) out["pulumi.com/waitFor"] = condition;
+    return out;
+}
+
+/**
+ * The container securityContext every Pipeline Service container runs with: non-root, read-only root filesystem,
+ * no privilege escalation, all capabilities dropped, RuntimeDefault seccomp.
+ * Source: pipeline-service `b707aab` (PLNSRVCE-1476) and `operator/images/kcp-registrar/content/data/syncer-patch.yaml`
+ * (constraints 34 and 44).
+ */
+export const RESTRICTED_SECURITY_CONTEXT: k8s.types.input.core.v1.SecurityContext = Object.freeze({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+});
+
+/** CPU/memory requests and limits (constraint 36). */
+export interface Resources {
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+}
+
+/** A description of a custom resource; builders return these, components turn them into resources. */
+export interface CustomResourceSpec {
+    apiVersion: string;
+    kind: string;
+    metadata: {
+        name: string;
+        namespace?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+    };
+    spec: pulumi.Input<Record<string, unknown>>;
+}
+
+/** Create a custom resource from a {@link CustomResourceSpec}. */
+export function customResource(
+    name: string,
+    cr: CustomResourceSpec,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(name, {
+        apiVersion: cr.apiVersion,
+        kind: cr.kind,
+        metadata: cr.metadata,
+        spec: cr.spec,
+    }, opts);
+}
+
+/** Merge label maps left to right. */
+export function labels(...maps: (Record<string, string> | undefined)[]): Record<string, string> {
+    return Object.assign({}, COMMON_LABELS, ...maps.filter(Boolean));
+}
