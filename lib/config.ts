@@ -191,7 +191,7 @@ function settingsShape(partial: boolean) {
 }
 
 export const SettingsSchema = z.strictObject(settingsShape(false));
-export const SettingsOverrideSchema = z.strictObject(settingsShape(true) as unknown as ReturnType<typeof settingsShape>);
+export const SettingsOverrideSchema = obj(settingsShape(true), true);
 export type Settings = z.infer<typeof SettingsSchema>;
 
 /** How a compute cluster's kubernetes Provider finds its credentials. */
@@ -393,7 +393,9 @@ export function resolveConfig(stack: string, raw: Record<string, unknown>): Pipe
     const envSettings = mergeLayers(DEFAULTS, envParsed.data as DeepPartial<Settings>);
     const full = SettingsSchema.safeParse(envSettings);
     if (!full.success) throw new ConfigError(stack, issues(full.error, ""));
-    problems.push(...crossFieldProblems(full.data, "", top.data.environment));
+    const envCross = crossFieldProblems(full.data, top.data.environment);
+    problems.push(...envCross.map((x) => formatProblem(x, "")));
+    const envCrossSeen = new Set(envCross.map((x) => `${x.key}: ${x.msg}`));
 
     const clusters: ResolvedCluster[] = [];
     const names = new Set<string>();
@@ -419,7 +421,10 @@ export function resolveConfig(stack: string, raw: Record<string, unknown>): Pipe
             problems.push(...issues(settings.error, `clusters[${index}].overrides`));
             return;
         }
-        problems.push(...crossFieldProblems(settings.data, `clusters[${index}].overrides.`, top.data.environment));
+        // Only problems the overrides introduce; the environment's own were reported above.
+        problems.push(...crossFieldProblems(settings.data, top.data.environment)
+            .filter((x) => !envCrossSeen.has(`${x.key}: ${x.msg}`))
+            .map((x) => formatProblem(x, `clusters[${index}].overrides.`)));
         const { overrides: _ignored, ...rest } = c.data;
         clusters.push({ ...rest, settings: settings.data, index });
     });
@@ -456,10 +461,19 @@ export function resolveConfig(stack: string, raw: Record<string, unknown>): Pipe
     };
 }
 
-/** Rules across fields of one resolved layer; `at` prefixes keys of cluster overrides. */
-function crossFieldProblems(s: Settings, at: string, environment: string): string[] {
-    const out: string[] = [];
-    const say = (key: string, msg: string) => out.push(`${PROJECT}:${at}${key}: ${msg}${fixHint(at + key)}`);
+interface Problem {
+    key: string;
+    msg: string;
+}
+
+function formatProblem(p: Problem, at: string): string {
+    return `${PROJECT}:${at}${p.key}: ${p.msg}${fixHint(at + p.key)}`;
+}
+
+/** Rules across fields of one resolved layer. */
+function crossFieldProblems(s: Settings, environment: string): Problem[] {
+    const out: Problem[] = [];
+    const say = (key: string, msg: string) => out.push({ key, msg });
     const p = s.tekton.operatorPruner;
     if (!p.disabled) {
         if ((p.keep === undefined) === (p.keepSince === undefined)) {
