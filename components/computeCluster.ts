@@ -34,10 +34,14 @@ export function providerArgs(clusterIdentifier: string, ref: KubeconfigRef, rend
         enableServerSideApply: true,
         suppressDeprecationWarnings: true,
     };
+    if (renderDirectory) {
+        // Render mode never talks to a cluster; the provider refuses credentials alongside it.
+        args.renderYamlToDirectory = path.join(renderDirectory, clusterIdentifier);
+        return args;
+    }
     if (ref.secretConfigKey) args.kubeconfig = kubeconfigSecret(ref.secretConfigKey);
     else if (ref.path) args.kubeconfig = ref.path;
     if (ref.context) args.context = ref.context;
-    if (renderDirectory) args.renderYamlToDirectory = path.join(renderDirectory, clusterIdentifier);
     return args;
 }
 

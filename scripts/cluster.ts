@@ -2,8 +2,8 @@
  * The local control plane: `npm run cluster -- up|down|status [options]`.
  *
  * One etcd on loopback and, per virtual cluster, one kube-apiserver (own port, own etcd prefix) plus one
- * kube-controller-manager that runs only the `namespace` and `garbagecollector` controllers, so deletes finish
- * the way they do on a real cluster. No scheduler or kubelet runs: Pods never start, and the local stack turns
+ * kube-controller-manager that runs only the `namespace`, `garbagecollector` and `serviceaccount-token`
+ * controllers, so deletes (foreground propagation, namespace finalizers) finish the way they do on a real cluster. No scheduler or kubelet runs: Pods never start, and the local stack turns
  * readiness waiting off through stack config (see README "Local control plane").
  *
  * Virtual clusters: `kcp` (a stand-in for the kcp workspace, with the kcp CRDs) and `compute-1..N` (default N=2),
@@ -457,8 +457,10 @@ async function up(opts: Options): Promise<void> {
                 const kc = path.join(dir, "controller-manager.kubeconfig");
                 fs.writeFileSync(kc, kubeconfigFor(state, P.pki, c.name), { mode: 0o600 });
                 c.controllerManagerPid = startProcess("kube-controller-manager", [
-                    `--kubeconfig=${kc}`, "--controllers=namespace,garbagecollector", "--leader-elect=false",
-                    "--secure-port=0", "--v=0",
+                    `--kubeconfig=${kc}`, "--controllers=namespace,garbagecollector,serviceaccount-token",
+                    `--service-account-private-key-file=${path.join(P.pki, "sa.key")}`,
+                    `--root-ca-file=${path.join(P.pki, "ca.crt")}`,
+                    "--leader-elect=false", "--secure-port=0", "--v=0",
                 ], path.join(dir, "kube-controller-manager.log"));
                 started.push({ pid: c.controllerManagerPid, bin: "kube-controller-manager" });
                 writeState(opts.stateDir, state);

@@ -198,7 +198,7 @@ ensure_plugin() {
     cd "$tmp" && rm -rf "$w"
   }
   build_cached "plugin $name" "$v" "$key" build_plugin
-  link "$TOOLS_CACHE/$key/bin/pulumi-resource-$name"
+  # Not linked into .tools/bin: a plugin on PATH is "ambient" and would bypass the version check of the cache.
   # Register it in the plugin cache at the SDK's exact version (offline: --file skips the registry).
   if ! "$TOOLS_BIN/pulumi" plugin ls --json 2>/dev/null \
       | jq -e --arg n "$name" --arg v "$v" 'any(.[]; .name == $n and .kind == "resource" and .version == $v)' >/dev/null; then

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# npm test [-- unit|policy|e2e|all]: the project's tests, each suite through ava's TAP reporter, then one line
+# "N passed, N failed". Does its own setup: Node 22+, npm dependencies, and (for e2e) the toolchain.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+suite="${1:-all}"
+ensure_node
+ensure_node_modules
+
+PASS=0; FAIL=0; SKIP=0
+run_suite() {
+  local name="$1"; shift
+  local out; out="$(mktemp)"
+  echo "== $name =="
+  set +e
+  npx --no-install ava --tap "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  local p f s
+  p=$(grep -E '^# pass ' "$out" | awk '{s+=$3} END {print s+0}')
+  f=$(grep -E '^# fail ' "$out" | awk '{s+=$3} END {print s+0}')
+  s=$(grep -E '^# skip ' "$out" | awk '{s+=$3} END {print s+0}')
+  # A crashed runner (no TAP totals) or a non-zero exit without failures still counts as a failure.
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "$name: ava exited $rc without reporting a failed test"; fi
+  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "$name: no test ran"; fi
+  echo "$name: $p passed, $f failed"
+  PASS=$((PASS + p)); FAIL=$((FAIL + f)); SKIP=$((SKIP + s))
+  rm -f "$out"
+}
+
+typecheck() {
+  echo "== typecheck (tsc --noEmit, strict) =="
+  if npx --no-install tsc --noEmit; then PASS=$((PASS + 1)); echo "typecheck: ok"; else FAIL=$((FAIL + 1)); echo "typecheck: failed"; fi
+}
+
+case "$suite" in
+  unit) run_suite unit 'test/unit/**/*.test.ts' ;;
+  policy) run_suite policy 'test/policy/**/*.test.ts' ;;
+  e2e)
+    bash "$ROOT/scripts/tools.sh"
+    run_suite e2e --serial --timeout=20m 'test/e2e/**/*.test.ts' ;;
+  all)
+    typecheck
+    run_suite unit 'test/unit/**/*.test.ts'
+    run_suite policy 'test/policy/**/*.test.ts'
+    bash "$ROOT/scripts/tools.sh"
+    run_suite e2e --serial --timeout=20m 'test/e2e/**/*.test.ts' ;;
+  *) die "test: unknown suite '$suite' (expected unit, policy, e2e or all)" ;;
+esac
+
+if [ "$SKIP" -gt 0 ]; then
+  echo "$PASS passed, $FAIL failed, $SKIP skipped"
+else
+  echo "$PASS passed, $FAIL failed"
+fi
+[ "$FAIL" -eq 0 ]
