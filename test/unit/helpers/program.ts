@@ -1,0 +1,161 @@
+/**
+ * Run the whole program (index.ts) under mocks with the configuration of `Pulumi.<stack>.yaml`, and the checks every
+ * stack must pass. One ava file per stack, since the runtime's mocks and config are process-global.
+ */
+import test from "ava";
+import { resolveConfig, type PipelineServiceConfig } from "../../../lib/config.js";
+import { GATEWAY_NAMESPACE, pacRouteUrl } from "../../../components/gateway.js";
+import { syncTargetName } from "../../../lib/naming.js";
+import { type Collected, collected, configOf, descendantsOf, find, installMocks, ofKind, promiseOf, providerUrn, settle, stackValues } from "./mocks.js";
+import { assertK8sChildren, k8sOnly } from "./fixtures.js";
+
+export const CC = "pipeline-service:cluster:ComputeCluster";
+export const PROVIDER = "pulumi:providers:kubernetes";
+
+export interface Program {
+    cfg: PipelineServiceConfig;
+    exports: Record<string, unknown>;
+    /** ComputeCluster component of each cluster, by cluster name. */
+    clusters: Map<string, Collected>;
+}
+
+/**
+ * Install mocks with the stack's config (or `values` in its place), import index.ts and wait for every
+ * registration.
+ */
+export async function runProgram(stack: string, values: Record<string, unknown> = stackValues(stack)): Promise<Program> {
+    await installMocks(stack, configOf(values));
+    const exports = await import("../../../index.js") as unknown as Record<string, unknown>;
+    await promiseOf(exports.gatewayUrl as never);
+    await settle();
+    const cfg = resolveConfig(stack, values);
+    const clusters = new Map(cfg.clusters.map((c) => [c.name, find(CC, c.name)]));
+    return { cfg, exports, clusters };
+}
+
+/** URNs of the custom resources under a component. */
+function customUrns(urn: string): string[] {
+    return descendantsOf(urn).filter((c) => c.custom).map((c) => c.urn);
+}
+
+/** The checks every stack must pass. */
+export function commonProgramTests(p: Program): void {
+    test("every cluster gets a ComputeCluster with its own Provider, clusterIdentifier = cluster name", async (t) => {
+        const { cfg, clusters } = p;
+        t.is(collected.filter((c) => c.type === CC).length, cfg.clusters.length);
+        for (const c of cfg.clusters) {
+            const comp = clusters.get(c.name)!;
+            t.is(comp.parent, "", `${c.name} is a top-level component`);
+            const provs = collected.filter((x) => x.type === PROVIDER && x.parent === comp.urn);
+            t.is(provs.length, 1, `${c.name} has exactly one provider`);
+            t.is(provs[0]!.inputs.clusterIdentifier, c.name);
+            if (c.kubeconfig.context) t.is(provs[0]!.inputs.context, c.kubeconfig.context);
+            assertK8sChildren(t, comp.urn, provs[0]!.urn, c.settings.kcp.enabled ? { [`${c.name}-syncer-synctarget`]: find(PROVIDER, "kcp").urn } : {});
+        }
+        const providers = collected.filter((x) => x.type === PROVIDER).map((x) => x.inputs.clusterIdentifier);
+        t.is(new Set(providers).size, providers.length, "clusterIdentifiers are unique");
+    });
+
+    test("no Kubernetes resource uses the default provider", (t) => {
+        t.true(k8sOnly(collected).length > 40);
+        for (const c of k8sOnly(collected)) {
+            t.truthy(c.provider, c.name);
+            t.false(providerUrn(c.provider).includes("pulumi:providers:kubernetes::default"), c.name);
+        }
+    });
+
+    test("rings: each cluster depends on every resource of the previous ring and on nothing of its own or later rings", async (t) => {
+        const { cfg, clusters } = p;
+        const rings = [...new Set(cfg.clusters.map((c) => c.ring))].sort((a, b) => a - b);
+        for (const c of cfg.clusters) {
+            const deps = new Set(clusters.get(c.name)!.dependencies);
+            const prev = rings.filter((r) => r < c.ring).pop();
+            for (const o of cfg.clusters.filter((x) => x.name !== c.name)) {
+                const theirs = customUrns(clusters.get(o.name)!.urn);
+                if (o.ring === prev) {
+                    for (const u of theirs) t.true(deps.has(u), `${c.name} (ring ${c.ring}) waits for ${u}`);
+                } else {
+                    t.false(theirs.some((u) => deps.has(u)), `${c.name} (ring ${c.ring}) must not wait for ${o.name} (ring ${o.ring})`);
+                }
+            }
+            if (prev === undefined) t.deepEqual([...deps], [], `${c.name} is in the first ring`);
+        }
+        // Creation order: lower rings register first.
+        const order = cfg.clusters.map((c) => ({ ring: c.ring, seq: clusters.get(c.name)!.seq }));
+        for (const a of order) for (const b of order) if (a.ring < b.ring) t.true(a.seq < b.seq);
+    });
+
+    test("the gateway: on the host cluster's provider, backends = every member's PaC route", async (t) => {
+        const { cfg, exports, clusters } = p;
+        const gw = find("pipeline-service:gateway:Gateway", "gateway");
+        const hostProvider = collected.find((c) => c.type === PROVIDER && c.parent === clusters.get(cfg.gateway.hostCluster)!.urn)!;
+        assertK8sChildren(t, gw.urn, hostProvider.urn);
+        const expected = cfg.gateway.mode === "fanout"
+            ? cfg.clusters.map((c) => pacRouteUrl(c.appsDomain))
+            : ["pipelines-as-code-controller.openshift-pipelines.svc.cluster.local:8080"];
+        t.deepEqual(await promiseOf(exports.gatewayBackends as never), expected);
+        if (cfg.gateway.mode === "fanout") {
+            const c = find("kubernetes:apps/v1:Deployment", "gateway-deployment").inputs.spec.template.spec.containers[0];
+            t.is(c.env.find((e: { name: string }) => e.name === "SPRAYPROXY_SERVER_BACKEND").value, expected.join(" "));
+        }
+        t.is(find("kubernetes:route.openshift.io/v1:Route", "gateway-route").inputs.spec.host, cfg.gateway.hostname);
+        t.is(await promiseOf(exports.gatewayUrl as never), `https://${cfg.gateway.hostname}`);
+        t.is(exports.gatewayMode, cfg.gateway.mode);
+        t.is(exports.environment, cfg.environment);
+    });
+
+    test("every ExternalSecret's namespace is allowed by the store on its cluster (gateway included)", async (t) => {
+        const { cfg } = p;
+        for (const c of cfg.clusters.filter((x) => x.settings.secrets.mode === "external")) {
+            const store = find("kubernetes:external-secrets.io/v1:ClusterSecretStore", `${c.name}-secrets-store`);
+            const allowed: string[] = store.inputs.spec.conditions[0].namespaces;
+            const onCluster = ofKind("ExternalSecret").filter((es) => providerUrn(es.provider) === providerUrn(store.provider));
+            t.true(onCluster.length >= 4);
+            for (const es of onCluster) t.true(allowed.includes(es.inputs.metadata.namespace), `${c.name}: ${es.name} in ${es.inputs.metadata.namespace}`);
+            t.is(allowed.includes(GATEWAY_NAMESPACE[cfg.gateway.mode]), c.name === cfg.gateway.hostCluster);
+        }
+    });
+
+    test("stack outputs: per cluster catalogDigest, channel, argoApplication, syncTarget, gatewayUrl", async (t) => {
+        const { cfg, exports } = p;
+        const out = await promiseOf(exports.clusters as never) as Record<string, Record<string, unknown>>;
+        t.deepEqual(Object.keys(out).sort(), cfg.clusters.map((c) => c.name).sort());
+        for (const c of cfg.clusters) {
+            const o = out[c.name]!;
+            t.is(o.ring, c.ring);
+            t.is(o.catalogDigest, c.settings.osp.catalog.image.slice(c.settings.osp.catalog.image.indexOf("@") + 1));
+            t.regex(String(o.catalogDigest), /^sha256:[a-f0-9]{64}$/);
+            t.is(o.channel, c.settings.osp.subscription.channel);
+            t.is(o.argoApplication, "openshift-gitops/pipeline-service");
+            t.is(o.syncTarget, c.settings.kcp.enabled ? syncTargetName(c.name) : "");
+            t.is(o.gatewayUrl, `https://${cfg.gateway.hostname}`);
+            t.is(o.pacUrl, pacRouteUrl(c.appsDomain));
+        }
+    });
+
+    test("each cluster's TektonConfig carries that cluster's resolved settings", async (t) => {
+        const { cfg } = p;
+        for (const c of cfg.clusters) {
+            const spec = find("kubernetes:operator.tekton.dev/v1alpha1:TektonConfig", `${c.name}-osp-tektonconfig`).inputs.spec;
+            t.is(spec.targetNamespace, "openshift-pipelines");
+            t.is(spec.platforms.openshift.pipelinesAsCode.settings["application-name"], c.settings.githubAppName);
+            t.is(spec.platforms.openshift.pipelinesAsCode.settings["custom-console-url"], c.settings.hacConsoleUrl.replace(/\/+$/, ""));
+            t.like(spec.pipeline.performance, { buckets: c.settings.tekton.performance.buckets, replicas: c.settings.tekton.performance.replicas });
+            t.is(spec.result.watcher.completed_run_grace_period, c.settings.results.watcherGracePeriod);
+            t.is(spec.pruner.disabled, c.settings.tekton.operatorPruner.disabled);
+        }
+    });
+
+    test("readiness annotations follow the stack (waitFor, or skipAwait)", async (t) => {
+        const { cfg } = p;
+        for (const c of cfg.clusters) {
+            const sub = find("kubernetes:operators.coreos.com/v1alpha1:Subscription", `${c.name}-osp-operator-subscription`);
+            if (c.settings.readiness.waitFor) {
+                t.is(sub.inputs.metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.state}=AtLatestKnown");
+                t.is(sub.inputs.metadata.annotations["pulumi.com/timeoutSeconds"], String(c.settings.readiness.timeoutSeconds));
+            } else {
+                t.deepEqual(sub.inputs.metadata.annotations, { "pulumi.com/skipAwait": "true" });
+            }
+        }
+    });
+}
