@@ -1,0 +1,66 @@
+/**
+ * Every rule of the pack, one per file (`rules/<name>.ts`, default export, file name = policy name).
+ * test/policy/meta.test.ts checks that each file under rules/ is listed here exactly once.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import argocdApplicationSyncPolicy from "./argocd-application-sync-policy.js";
+import catalogSourceGrpcDigestPinned from "./catalog-source-grpc-digest-pinned.js";
+import chainsArtifactSettings from "./chains-artifact-settings.js";
+import chainsSigningSecretOrphan from "./chains-signing-secret-orphan.js";
+import computeClusterComplete from "./compute-cluster-complete.js";
+import externalSecretStoreNamespaces from "./external-secret-store-namespaces.js";
+import gatewaySingleMember from "./gateway-single-member.js";
+import kcpSyncerNoTaskruns from "./kcp-syncer-no-taskruns.js";
+import kubernetesExplicitProvider from "./kubernetes-explicit-provider.js";
+import noLiteralSecrets from "./no-literal-secrets.js";
+import ospSubscriptionPinnedCatalog from "./osp-subscription-pinned-catalog.js";
+import pacConsoleUrlsOnHac from "./pac-console-urls-on-hac.js";
+import pacEnabledViaOperator from "./pac-enabled-via-operator.js";
+import pacSecretRefreshInterval from "./pac-secret-refresh-interval.js";
+import pacSettingsMatchGithubApp from "./pac-settings-match-github-app.js";
+import syncTargetNameLength from "./sync-target-name-length.js";
+import tektonConfigNamedConfig from "./tekton-config-named-config.js";
+import tektonConfigOnePerCluster from "./tekton-config-one-per-cluster.js";
+import tektonConfigRbacDefaults from "./tekton-config-rbac-defaults.js";
+import tektonOperatorPruner from "./tekton-operator-pruner.js";
+import tektonPerformanceFloor from "./tekton-performance-floor.js";
+import tektonResolversEnabled from "./tekton-resolvers-enabled.js";
+import tektonResultsSettings from "./tekton-results-settings.js";
+import tektonTriggersDisabled from "./tekton-triggers-disabled.js";
+import workloadImagePinned from "./workload-image-pinned.js";
+import workloadNoHostNamespaces from "./workload-no-host-namespaces.js";
+import workloadResourceLimits from "./workload-resource-limits.js";
+import workloadSecurityContext from "./workload-security-context.js";
+
+export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    argocdApplicationSyncPolicy,
+    catalogSourceGrpcDigestPinned,
+    chainsArtifactSettings,
+    chainsSigningSecretOrphan,
+    computeClusterComplete,
+    externalSecretStoreNamespaces,
+    gatewaySingleMember,
+    kcpSyncerNoTaskruns,
+    kubernetesExplicitProvider,
+    noLiteralSecrets,
+    ospSubscriptionPinnedCatalog,
+    pacConsoleUrlsOnHac,
+    pacEnabledViaOperator,
+    pacSecretRefreshInterval,
+    pacSettingsMatchGithubApp,
+    syncTargetNameLength,
+    tektonConfigNamedConfig,
+    tektonConfigOnePerCluster,
+    tektonConfigRbacDefaults,
+    tektonOperatorPruner,
+    tektonPerformanceFloor,
+    tektonResolversEnabled,
+    tektonResultsSettings,
+    tektonTriggersDisabled,
+    workloadImagePinned,
+    workloadNoHostNamespaces,
+    workloadResourceLimits,
+    workloadSecurityContext,
+];
+
+export default policies;
