@@ -19,7 +19,8 @@ import { loadConfig } from "./lib/config.js";
 const cfg = loadConfig();
 const renderDirectory = process.env.PIPELINE_SERVICE_RENDER_DIR || undefined;
 
-const kcpProvider = cfg.settings.kcp.enabled && cfg.kcpKubeconfig
+// One provider for the kcp workspace when any cluster syncs through kcp (an override may enable it per cluster).
+const kcpProvider = cfg.clusters.some((c) => c.settings.kcp.enabled) && cfg.kcpKubeconfig
     ? new k8s.Provider("kcp", providerArgs("kcp", cfg.kcpKubeconfig, renderDirectory))
     : undefined;
 

@@ -443,7 +443,7 @@ export function resolveConfig(stack: string, raw: Record<string, unknown>): Pipe
         problems.push(`${PROJECT}:gatewayImages.haproxy: gateway.mode single runs HAProxy, so its image must be set, pinned by ` +
             `digest.${fixHint("gatewayImages.haproxy")}`);
     }
-    if (full.data.kcp.enabled && !top.data.kcpKubeconfig) {
+    if ((full.data.kcp.enabled || clusters.some((c) => c.settings.kcp.enabled)) && !top.data.kcpKubeconfig) {
         problems.push(`${PROJECT}:kcpKubeconfig: kcp.enabled is true, so the kcp workspace needs credentials: set ` +
             `kcpKubeconfig.context (and path) or kcpKubeconfig.secretConfigKey, or set kcp.enabled to false.`);
     }
