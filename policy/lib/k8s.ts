@@ -52,9 +52,14 @@ export function rec(v: unknown): Record<string, unknown> | undefined {
     return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-/** An array (or a proxy of one), else an empty array. */
+/**
+ * A plain copy of an array (or of a proxy of one), else an empty array. Always copy: on a proxied array,
+ * `map`/`filter`/`slice` create their result through the species constructor, and reading that through
+ * `unknownCheckingProxy` breaks a proxy invariant (V8 TypeError on `prototype`, pulumi/pulumi-policy#445).
+ * Iterating (`[...v]`) reads only indices, so the elements keep their unknown checks.
+ */
 export function arr(v: unknown): unknown[] {
-    return Array.isArray(v) ? (v as unknown[]) : [];
+    return Array.isArray(v) ? [...(v as unknown[])] : [];
 }
 
 /** A string, else undefined. */
