@@ -1,9 +1,8 @@
 /**
- * A per-cluster override that turns kcp on while the environment leaves it off. resolveConfig accepts this config
- * (it is valid: kcpKubeconfig and kcp.serverUrl are set), so the program must either build the syncer for that
- * cluster or reject the config before registering anything. Today index.ts creates the kcp Provider only when the
- * ENVIRONMENT's kcp.enabled is true, and ComputeCluster throws a plain Error mid-construction after other
- * resources were already registered. See the report: index.ts line 22 / lib/config.ts kcpKubeconfig check.
+ * Regression: a per-cluster override that turns kcp on while the environment leaves it off. The config is valid
+ * (kcpKubeconfig and kcp.serverUrl are set), so the program must build that cluster's syncer through the kcp
+ * Provider. Before 6ad0226, index.ts created the kcp Provider only when the ENVIRONMENT enabled kcp, and
+ * ComputeCluster threw a plain Error mid-construction, after 78 resources were already registered.
  */
 import test from "ava";
 import { collected, ofKind, providerUrn, stackValues } from "./helpers/mocks.js";
@@ -33,5 +32,5 @@ test("a cluster that enables kcp by override gets its SyncTarget through the kcp
     t.truthy(kcp, "a kcp Provider is created when any cluster enables kcp");
     const sts = ofKind("SyncTarget");
     t.deepEqual(sts.map((s) => s.inputs.metadata.name), ["compute-2"]);
-    for (const s of sts) t.is(providerUrn(s.provider), kcp?.urn);
+    for (const s of sts) t.is(providerUrn(s.provider), kcp?.urn ?? "(no kcp provider)");
 });

@@ -27,8 +27,11 @@ devCluster.settings.kcp.enabled = false;
 
 const kcpProvider = new k8s.Provider("kcp", { clusterIdentifier: "kcp" });
 const cc = new ComputeCluster("compute-2", { cluster: withKcp, environment: "local", kcpProvider, extraSecretNamespaces: ["sprayproxy"] });
-const dev = new ComputeCluster("dev-1", { cluster: devCluster, environment: "dev", renderDirectory: "/tmp/render" });
+const dev = new ComputeCluster("dev-1", { cluster: devCluster, environment: "dev" });
+// Render mode: manifests go to <dir>/<cluster>; the provider gets no credentials at all.
+const rendered = new ComputeCluster("render-1", { cluster: { ...copy(devCluster), name: "render-1" }, environment: "dev", renderDirectory: "/tmp/render" });
 const [ccUrn, devUrn, kcpUrn] = await Promise.all([cc.urn, dev.urn, kcpProvider.urn].map((o) => promiseOf(o)));
+await promiseOf(rendered.urn);
 await settle();
 
 test("type token and the composed components, each parented to the cluster", (t) => {
@@ -55,12 +58,20 @@ test("its own kubernetes Provider, clusterIdentifier = cluster name, kubeconfig 
     t.like(p.inputs, { clusterIdentifier: "compute-2", context: "compute-2", kubeconfig: ".local/kubeconfig", enableServerSideApply: "true" });
 });
 
-test("secretConfigKey: the kubeconfig reaches the Provider only as a secret; render directory per cluster", (t) => {
+test("secretConfigKey: the kubeconfig reaches the Provider only as a secret", (t) => {
     const p = find(PROVIDER, "dev-1-k8s");
     t.is(p.inputs.clusterIdentifier, "dev-1");
     t.true(isSecretValue(p.inputs.kubeconfig));
     t.is(unsecret(p.inputs.kubeconfig), KUBECONFIG);
-    t.is(p.inputs.renderYamlToDirectory, path.join("/tmp/render", "dev-1"));
+    t.false("context" in p.inputs);
+    t.false("renderYamlToDirectory" in p.inputs);
+});
+
+test("render mode: one directory per cluster and no credentials on the Provider", (t) => {
+    const p = find(PROVIDER, "render-1-k8s");
+    t.is(p.inputs.clusterIdentifier, "render-1");
+    t.is(p.inputs.renderYamlToDirectory, path.join("/tmp/render", "render-1"));
+    t.false("kubeconfig" in p.inputs);
     t.false("context" in p.inputs);
 });
 
@@ -139,7 +150,7 @@ test("providerArgs", (t) => {
     t.deepEqual(providerArgs("c", { path: "k.yaml", context: "ctx" }), {
         clusterIdentifier: "c", enableServerSideApply: true, suppressDeprecationWarnings: true, kubeconfig: "k.yaml", context: "ctx",
     });
-    t.deepEqual(providerArgs("c", { context: "ctx" }, "/r"), {
-        clusterIdentifier: "c", enableServerSideApply: true, suppressDeprecationWarnings: true, context: "ctx", renderYamlToDirectory: path.join("/r", "c"),
+    t.deepEqual(providerArgs("c", { path: "k.yaml", context: "ctx" }, "/r"), {
+        clusterIdentifier: "c", enableServerSideApply: true, suppressDeprecationWarnings: true, renderYamlToDirectory: path.join("/r", "c"),
     });
 });

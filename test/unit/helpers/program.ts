@@ -3,6 +3,7 @@
  * stack must pass. One ava file per stack, since the runtime's mocks and config are process-global.
  */
 import test from "ava";
+import type * as pulumi from "@pulumi/pulumi";
 import { resolveConfig, type PipelineServiceConfig } from "../../../lib/config.js";
 import { GATEWAY_NAMESPACE, pacRouteUrl } from "../../../components/gateway.js";
 import { syncTargetName } from "../../../lib/naming.js";
@@ -12,9 +13,19 @@ import { assertK8sChildren, k8sOnly } from "./fixtures.js";
 export const CC = "pipeline-service:cluster:ComputeCluster";
 export const PROVIDER = "pulumi:providers:kubernetes";
 
+/** What index.ts exports (its stack outputs). */
+export interface ProgramExports {
+    clusters: Record<string, Record<string, pulumi.Input<unknown>>>;
+    gatewayUrl: pulumi.Output<string>;
+    gatewayMode: string;
+    gatewayBackends: pulumi.Output<string[]>;
+    environment: string;
+    renderedTo: pulumi.Input<string>;
+}
+
 export interface Program {
     cfg: PipelineServiceConfig;
-    exports: Record<string, unknown>;
+    exports: ProgramExports;
     /** ComputeCluster component of each cluster, by cluster name. */
     clusters: Map<string, Collected>;
 }
@@ -25,8 +36,8 @@ export interface Program {
  */
 export async function runProgram(stack: string, values: Record<string, unknown> = stackValues(stack)): Promise<Program> {
     await installMocks(stack, configOf(values));
-    const exports = await import("../../../index.js") as unknown as Record<string, unknown>;
-    await promiseOf(exports.gatewayUrl as never);
+    const exports = await import("../../../index.js") as unknown as ProgramExports;
+    await promiseOf(exports.gatewayUrl);
     await settle();
     const cfg = resolveConfig(stack, values);
     const clusters = new Map(cfg.clusters.map((c) => [c.name, find(CC, c.name)]));
@@ -93,13 +104,13 @@ export function commonProgramTests(p: Program): void {
         const expected = cfg.gateway.mode === "fanout"
             ? cfg.clusters.map((c) => pacRouteUrl(c.appsDomain))
             : ["pipelines-as-code-controller.openshift-pipelines.svc.cluster.local:8080"];
-        t.deepEqual(await promiseOf(exports.gatewayBackends as never), expected);
+        t.deepEqual(await promiseOf(exports.gatewayBackends), expected);
         if (cfg.gateway.mode === "fanout") {
             const c = find("kubernetes:apps/v1:Deployment", "gateway-deployment").inputs.spec.template.spec.containers[0];
             t.is(c.env.find((e: { name: string }) => e.name === "SPRAYPROXY_SERVER_BACKEND").value, expected.join(" "));
         }
         t.is(find("kubernetes:route.openshift.io/v1:Route", "gateway-route").inputs.spec.host, cfg.gateway.hostname);
-        t.is(await promiseOf(exports.gatewayUrl as never), `https://${cfg.gateway.hostname}`);
+        t.is(await promiseOf(exports.gatewayUrl), `https://${cfg.gateway.hostname}`);
         t.is(exports.gatewayMode, cfg.gateway.mode);
         t.is(exports.environment, cfg.environment);
     });
@@ -118,7 +129,7 @@ export function commonProgramTests(p: Program): void {
 
     test("stack outputs: per cluster catalogDigest, channel, argoApplication, syncTarget, gatewayUrl", async (t) => {
         const { cfg, exports } = p;
-        const out = await promiseOf(exports.clusters as never) as Record<string, Record<string, unknown>>;
+        const out = await promiseOf(exports.clusters) as Record<string, Record<string, unknown>>;
         t.deepEqual(Object.keys(out).sort(), cfg.clusters.map((c) => c.name).sort());
         for (const c of cfg.clusters) {
             const o = out[c.name]!;
