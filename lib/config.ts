@@ -27,7 +27,7 @@ export const DIGEST_PINNED = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-
  * An image pinned by digest, or by an immutable git-commit tag (7 to 40 hex digits), the two forms upstream ships
  * (constraint 38: CatalogSource by digest; Results, exporter and SprayProxy by commit-SHA tag).
  */
-export const PINNED_IMAGE = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)+(@sha256:[a-f0-9]{64}|:[a-f0-9]{7,40}(@sha256:[a-f0-9]{64})?)$/;
+export const PINNED_IMAGE = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)+((:[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}|:[a-f0-9]{7,40})$/;
 /** A Go duration such as `10m`, `1h30m`, `2h`; strictly positive. */
 export const GO_DURATION = /^(?!(0+[hms])+$)([0-9]+(h|m|s))+$/;
 /** Resources the kcp syncer must never sync (inventory §2.8, constraint 42). */
