@@ -164,7 +164,8 @@ export function buildTektonConfig(s: Settings, result: Record<string, unknown>, 
             },
             trigger: { disabled: !s.tekton.triggers.enabled },
             pruner: buildPruner(s.tekton.operatorPruner),
-            tektonpruner: { disabled: true },
+            // The event-based pruner is off too (infra HEAD); the v0.81 CRD requires `global-config` to be present.
+            tektonpruner: { disabled: true, "global-config": {} },
             chain: {
                 disabled: false,
                 generateSigningSecret: chainsGenerateSigningSecret,

@@ -82,7 +82,12 @@ export function customResource(
     return new k8s.apiextensions.CustomResource(name, {
         apiVersion: cr.apiVersion,
         kind: cr.kind,
-        metadata: cr.metadata,
+        metadata: {
+            ...cr.metadata,
+            // The CRD comes from an operator, so Argo CD must not dry-run it before the CRD exists (constraint 19,
+            // pipeline-service PR #229).
+            annotations: { "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true", ...cr.metadata.annotations },
+        },
         spec: cr.spec,
     }, opts);
 }

@@ -27,6 +27,7 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_HOME="${PULUMI_HOME:-$ROOT/.pulumi-home}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}"
+case "$PULUMI_BACKEND_URL" in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
 
 export PULUMI_K8S_SUPPRESS_DEPRECATION_WARNINGS=true
 
