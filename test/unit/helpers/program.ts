@@ -157,6 +157,13 @@ export function commonProgramTests(p: Program): void {
         }
     });
 
+    test("every custom resource (operator CRD) carries SkipDryRunOnMissingResource", (t) => {
+        const builtIn = /^kubernetes:(core\/v1|apps\/v1|rbac\.authorization\.k8s\.io\/v1|batch\/v1|networking\.k8s\.io\/v1|policy\/v1):/;
+        const crs = k8sOnly(collected).filter((c) => !builtIn.test(c.type));
+        t.true(crs.length > 10);
+        for (const c of crs) t.is(c.inputs.metadata?.annotations?.["argocd.argoproj.io/sync-options"], "SkipDryRunOnMissingResource=true", `${c.type} ${c.name}`);
+    });
+
     test("readiness annotations follow the stack (waitFor, or skipAwait)", async (t) => {
         const { cfg } = p;
         for (const c of cfg.clusters) {
@@ -165,7 +172,8 @@ export function commonProgramTests(p: Program): void {
                 t.is(sub.inputs.metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.state}=AtLatestKnown");
                 t.is(sub.inputs.metadata.annotations["pulumi.com/timeoutSeconds"], String(c.settings.readiness.timeoutSeconds));
             } else {
-                t.deepEqual(sub.inputs.metadata.annotations, { "pulumi.com/skipAwait": "true" });
+                t.is(sub.inputs.metadata.annotations["pulumi.com/skipAwait"], "true");
+                t.false("pulumi.com/waitFor" in sub.inputs.metadata.annotations);
             }
         }
     });
