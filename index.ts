@@ -15,8 +15,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComputeCluster, providerArgs } from "./components/computeCluster.js";
 import { Gateway, GATEWAY_NAMESPACE } from "./components/gateway.js";
 import { loadConfig } from "./lib/config.js";
+import { patchForceTransformation } from "./lib/k8s.js";
 
 const cfg = loadConfig();
+pulumi.runtime.registerStackTransformation(patchForceTransformation);
 const renderDirectory = process.env.PIPELINE_SERVICE_RENDER_DIR || undefined;
 
 // One provider for the kcp workspace when any cluster syncs through kcp (an override may enable it per cluster).

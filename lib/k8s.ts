@@ -96,3 +96,25 @@ export function customResource(
 export function labels(...maps: (Record<string, string> | undefined)[]): Record<string, string> {
     return Object.assign({}, COMMON_LABELS, ...maps.filter(Boolean));
 }
+
+/** The annotation that makes the kubernetes provider apply with `force` (take fields back from other managers). */
+export const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
+
+/**
+ * Stack transformation: every Kubernetes object this program manages is applied with server-side apply `force`.
+ * Pulumi is the source of truth for the fields it sets, so a field someone changed with kubectl (another field
+ * manager) is taken back on the next `up` (drift repair, like Argo CD's selfHeal), and objects left by an
+ * interrupted run are adopted instead of conflicting with the dead run's field manager. Fields Pulumi does not
+ * set are left to their owners. (pulumi-kubernetes 4.25 honours `pulumi.com/patchForce`; its provider option
+ * `enablePatchForce` is not read by that release.)
+ */
+export function patchForceTransformation(args: pulumi.ResourceTransformationArgs): pulumi.ResourceTransformationResult | undefined {
+    if (!args.type.startsWith("kubernetes:") || args.type.startsWith("pulumi:providers:")) return undefined;
+    const md = args.props.metadata as Record<string, unknown> | undefined;
+    if (md === undefined || typeof md !== "object" || pulumi.Output.isInstance(md) || md instanceof Promise) return undefined;
+    const ann = md.annotations;
+    const annotations = ann === undefined
+        ? { ...PATCH_FORCE }
+        : pulumi.output(ann as pulumi.Input<Record<string, string>>).apply((a) => ({ ...a, ...PATCH_FORCE }));
+    return { props: { ...args.props, metadata: { ...md, annotations } }, opts: args.opts };
+}

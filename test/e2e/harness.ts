@@ -124,7 +124,7 @@ export class KubeView {
 
     /** Every object of a kind carrying `app.kubernetes.io/managed-by=pulumi`, as `namespace/name`. */
     async managed(apiVersion: string, kind: string): Promise<string[]> {
-        const list = await this.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined,
+        const list = await this.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined,
             "app.kubernetes.io/managed-by=pulumi");
         return list.items.map((o) => `${o.metadata?.namespace ?? ""}/${o.metadata?.name}`).sort();
     }

@@ -3,6 +3,7 @@
  * CRDs, and a local file backend, in an isolated copy of the project. Tests run in order (ava --serial) and
  * share one control plane.
  */
+import * as k8s from "@kubernetes/client-node";
 import test from "ava";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -126,7 +127,7 @@ test("drift: a changed CatalogSource image and a deleted syncer Deployment are s
     const tampered = "quay.io/attacker/index@sha256:" + "0".repeat(64);
     await k.objects.patch(
         { apiVersion: "operators.coreos.com/v1alpha1", kind: "CatalogSource", metadata: { name: "custom-operators", namespace: "openshift-marketplace" }, spec: { image: tampered } } as never,
-        undefined, undefined, "drift-test", true, "application/merge-patch+json" as never);
+        undefined, undefined, "drift-test", undefined, k8s.PatchStrategy.MergePatch);
     const syncer = (await k.managed("apps/v1", "Deployment")).find((d) => d.includes("kcp-syncer"))!;
     const [ns, name] = syncer.split("/");
     await k.objects.delete({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: name!, namespace: ns! } });
@@ -200,21 +201,28 @@ test("SIGKILL during up: the documented recovery converges with no duplicates an
     t.true(created >= 15, "killed mid-run");
 
     // Recovery (README "Recovering from an interrupted update"): release the lock, drop pending creates whose
-    // objects may or may not exist, then up again; creates are upserts of the same names, so nothing is doubled.
+    // objects may or may not exist, then up again. The providers apply with force, so objects the killed run
+    // created are adopted under the same names instead of conflicting with the killed run's field manager.
     await p.pulumi("cancel", "--yes");
     expectOk(await p.pulumi("refresh", "--yes", "--clear-pending-creates", "--skip-preview"), "refresh --clear-pending-creates");
     expectOk(await p.pulumi("up", "--yes", "--skip-preview"), "up after the interruption");
     expectOk(await p.pulumi("preview", "--expect-no-changes"), "preview after recovery");
 
     // Every managed object is in the stack exactly once, and every stack resource exists.
-    const exported = JSON.parse((await p.pulumi("stack", "export")).stdout) as { deployment: { resources: { type: string; outputs?: { metadata?: { name?: string; namespace?: string } }; pendingReplacement?: boolean }[]; pending_operations?: unknown[] } };
+    const exported = JSON.parse((await p.pulumi("stack", "export")).stdout) as {
+        deployment: { resources: { type: string; provider?: string; outputs?: { metadata?: { name?: string; namespace?: string } } }[]; pending_operations?: unknown[] };
+    };
     t.deepEqual(exported.deployment.pending_operations ?? [], []);
+    const clusterOf = (providerRef = "") => (/::([a-z0-9-]+?)(-k8s)?::[0-9a-f-]+$/.exec(providerRef)?.[1] ?? "?");
     const inStack = exported.deployment.resources
-        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:providers"))
-        .map((r) => `${r.type.split(":").pop()} ${r.outputs?.metadata?.namespace ?? ""}/${r.outputs?.metadata?.name}`);
+        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers") && !r.type.includes(":providers:"))
+        .map((r) => `${clusterOf(r.provider)} ${r.type.split(":").pop()} ${r.outputs?.metadata?.namespace ?? ""}/${r.outputs?.metadata?.name}`);
     t.is(new Set(inStack).size, inStack.length, "no resource twice in the stack");
-    const live = (await inventory(p)).map((l) => l.split(" ").slice(1).join(" "));
+    const live = await inventory(p);
     for (const obj of live) t.true(inStack.includes(obj), `live object ${obj} is in the stack`);
+    const liveSet = new Set(live);
+    const managedKinds = new Set(live.map((l) => l.split(" ")[1]));
+    for (const obj of inStack.filter((o) => managedKinds.has(o.split(" ")[1]!))) t.true(liveSet.has(obj), `stack resource ${obj} exists`);
 });
 
 test("destroy removes every managed object and leaves the CRDs", async (t) => {
