@@ -18,7 +18,8 @@ import { loadConfig } from "./lib/config.js";
 import { patchForceTransformation } from "./lib/k8s.js";
 
 const cfg = loadConfig();
-pulumi.runtime.registerStackTransformation(patchForceTransformation);
+/** Every managed Kubernetes object is applied with force (see patchForceTransformation). */
+const transformations = [patchForceTransformation];
 const renderDirectory = process.env.PIPELINE_SERVICE_RENDER_DIR || undefined;
 
 // One provider for the kcp workspace when any cluster syncs through kcp (an override may enable it per cluster).
@@ -38,7 +39,7 @@ for (const cluster of byRing) {
         kcpProvider,
         extraSecretNamespaces: cluster.name === cfg.gateway.hostCluster ? [GATEWAY_NAMESPACE[cfg.gateway.mode]] : [],
         renderDirectory,
-    }, { dependsOn }));
+    }, { dependsOn, transformations }));
 }
 
 const host = deployed.get(cfg.gateway.hostCluster)!;
@@ -52,7 +53,7 @@ const gateway = new Gateway("gateway", {
     webhookSecret: host.secrets.webhookSecret,
     readiness: hostSettings.readiness,
     dependsOn: host.secrets.store ? [host.secrets.store] : [],
-});
+}, { transformations });
 
 /** Per cluster: the catalog digest and channel, the Argo CD Application, the SyncTarget and the gateway URL. */
 export const clusters = Object.fromEntries(cfg.clusters.map((c) => {

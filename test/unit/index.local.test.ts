@@ -26,3 +26,10 @@ test("local: compute-2's override (buckets/replicas 2) stays on compute-2", (t) 
     t.like(perf("compute-2"), { buckets: 2, replicas: 2 });
     t.like(perf("compute-1"), { buckets: 1, replicas: 1 });
 });
+
+test("local: every managed Kubernetes object is applied with force (drift repair), and providers are not annotated", (t) => {
+    const objects = collected.filter((c) => c.type.startsWith("kubernetes:"));
+    t.true(objects.length > 50);
+    for (const c of objects) t.is(c.inputs.metadata?.annotations?.["pulumi.com/patchForce"], "true", `${c.type} ${c.name}`);
+    for (const c of collected.filter((x) => x.type === PROVIDER)) t.is(c.inputs.metadata, undefined, c.name);
+});
