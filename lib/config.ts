@@ -43,6 +43,11 @@ export function durationSeconds(d: string): number {
 const nonEmpty = (what: string) => z.string({ error: `must be a string (${what})` }).trim().min(1, `must not be empty (${what})`);
 const httpsUrl = (what: string) =>
     z.string({ error: `must be an https URL (${what})` }).regex(/^https:\/\/[^\s/$.?#][^\s]*$/, `must be an https URL (${what})`);
+/** Any image reference with a tag or a digest; how strictly it must be pinned is an environment rule. */
+export const IMAGE_REFERENCE = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)+((:[\w][\w.-]{0,127})(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
+const imageReference = (what: string) =>
+    z.string({ error: `must be an image reference (${what})` }).regex(IMAGE_REFERENCE,
+        `must be an image reference with a tag or a digest, like quay.io/org/repo@sha256:<64 hex digits> (${what})`);
 const digestImage = (what: string) =>
     z.string({ error: `must be an image reference pinned by digest (${what})` }).regex(DIGEST_PINNED,
         `must be pinned by digest, like quay.io/org/repo@sha256:<64 hex digits> (${what}); a tag can move under you`);
@@ -82,7 +87,12 @@ function settingsShape(partial: boolean) {
             catalog: obj({
                 name: z.string().regex(DNS_LABEL, "must be a DNS label"),
                 namespace: z.string().regex(DNS_LABEL, "must be a DNS label"),
-                image: digestImage("the OSP index image"),
+                /**
+                 * The OSP index image. Pinned by digest in staging and prod (constraint 2); dev and local may follow a
+                 * tag such as the nightly `v4.14-candidate` (the tag upstream's update-osp-nightly workflow resolves),
+                 * which the policy pack reports as advisory there.
+                 */
+                image: imageReference("the OSP index image"),
                 displayName: nonEmpty("the catalog's display name"),
                 pollInterval: duration("how often OLM polls the index"),
             }, partial),
@@ -489,6 +499,10 @@ function crossFieldProblems(s: Settings, environment: string): Problem[] {
         if (FORBIDDEN_SYNCED_RESOURCES.includes(r) || /^(taskruns|runs|customruns)(\.|$)/.test(r)) {
             say("kcp.resources", `must not include '${r}': the syncer never syncs TaskRuns or Runs (pipeline-service PR #122, PR #294).`);
         }
+    }
+    if ((environment === "prod" || environment === "staging") && !DIGEST_PINNED.test(s.osp.catalog.image)) {
+        say("osp.catalog.image", `must be pinned by digest in ${environment}, like quay.io/org/repo@sha256:<64 hex digits>; ` +
+            "a tag can move under you (constraint 2: the CatalogSource image is pinned by digest).");
     }
     if (s.kcp.enabled && !s.kcp.serverUrl) {
         say("kcp.serverUrl", "kcp.enabled is true, so the syncer needs the kcp server URL (https://...), or set kcp.enabled to false.");

@@ -151,12 +151,15 @@ test("a bad Pulumi.local.yaml value fails before any resource changes", async (t
     const file = path.join(p.dir, "Pulumi.local.yaml");
     const good = fs.readFileSync(file, "utf8");
     const doc = YAML.parse(good);
-    doc.config["pipeline-service:osp"] = { catalog: { image: "quay.io/openshift-pipeline/index:latest" } };
+    // The mistake upstream made in c9e9d5d/6c63f92: a backup pruner with both keep and keep-since.
+    doc.config["pipeline-service:tekton"] = {
+        operatorPruner: { disabled: false, keep: 10, keepSince: 60, schedule: "*/10 * * * *", resources: ["pipelinerun"] },
+    };
     fs.writeFileSync(file, YAML.stringify(doc));
     try {
         const r = await p.pulumi("up", "--yes", "--skip-preview");
         t.not(r.code, 0);
-        t.regex(r.stdout + r.stderr, /pipeline-service:osp\.catalog\.image: must be pinned by digest/);
+        t.regex(r.stdout + r.stderr, /pipeline-service:tekton\.operatorPruner: an enabled backup pruner needs exactly one of keep or keepSince/);
         t.notRegex(r.stdout, /\bcreated\b|\bupdated\b|\bdeleted\b/);
     } finally {
         fs.writeFileSync(file, good);

@@ -47,12 +47,13 @@ const BAD: [key: string, mutate: (v: Raw) => void][] = [
     ["clusters[0].kubeconfig", (v) => { v.clusters[0].kubeconfig = {}; }],
     ["clusters[0].kubeconfig", (v) => { v.clusters[0].kubeconfig = { path: "k", secretConfigKey: "kc" }; }],
     ["clusters[1].overrides", (v) => { v.clusters[1].overrides.tektn = {}; }],
-    ["clusters[1].overrides.osp.catalog.image", (v) => { v.clusters[1].overrides.osp = { catalog: { image: TAG } }; }],
+    ["clusters[1].overrides.osp.catalog.image", (v) => { v.environment = "prod"; v.clusters[1].overrides.osp = { catalog: { image: TAG } }; }],
+    ["clusters[0].overrides.osp.catalog.image", (v) => { v.clusters[0].overrides = { osp: { catalog: { image: "not an image" } } }; }],
     ["clusters[0].overrides.osp.subscription.installPlanApproval", (v) => { v.clusters[0].overrides = { osp: { subscription: { installPlanApproval: "Sometimes" } } }; }],
     ["clusters[1].overrides.tekton.webhook.minReplicas", (v) => { v.clusters[1].overrides.tekton.webhook = { minReplicas: 8 }; }],
     ["clusters[1].overrides.kcp.resources", (v) => { v.clusters[1].overrides.kcp = { resources: ["pipelineruns.tekton.dev", "runs.tekton.dev"] }; }],
     ["clusters[1].overrides.secrets.pacRefreshInterval", (v) => { v.clusters[1].overrides.secrets = { pacRefreshInterval: "1h" }; }],
-    ["osp.catalog.image", (v) => { v.osp = { catalog: { image: TAG } }; }],
+    ["osp.catalog.image", (v) => { v.environment = "staging"; v.osp = { catalog: { image: TAG } }; }],
     ["osp.subscription.startingCSV", (v) => { v.osp = { subscription: { startingCSV: "v1.15" } }; }],
     ["osp.imageDigestMirrors[0].mirrors", (v) => { v.osp = { imageDigestMirrors: [{ source: "quay.io/a", mirrors: [] }] }; }],
     ["tekton", (v) => { v.tekton = { trigers: { enabled: true } }; }],
@@ -102,7 +103,7 @@ test("every problem is listed, not only the first", (t) => {
     const problems = rejects(raw);
     for (const k of ["environment", "hacConsoleUrl"]) t.true(problems.some((p) => p.startsWith(`pipeline-service:${k}: `)), k);
     // Top-level and environment problems stop before clusters are resolved, so fix those and look again.
-    raw.environment = "local";
+    raw.environment = "prod";
     raw.hacConsoleUrl = LOCAL.hacConsoleUrl;
     const again = rejects(raw);
     t.true(again.some((p) => p.startsWith("pipeline-service:clusters[0].ring: ")));
@@ -117,7 +118,22 @@ test("unknown top-level keys are named, with the known keys listed", (t) => {
     for (const k of KNOWN_KEYS) t.true(p!.includes(k));
 });
 
-test("property: any non-digest image in any cluster's override names clusters[i].overrides.osp.catalog.image", (t) => {
+test("dev and local may follow a catalog tag (nightly index); staging and prod must pin by digest", (t) => {
+    for (const environment of ["local", "dev"]) {
+        const raw = local();
+        raw.environment = environment;
+        raw.osp = { catalog: { image: TAG } };
+        t.is(resolveConfig("t", raw).clusters[0]!.settings.osp.catalog.image, TAG);
+    }
+    for (const environment of ["staging", "prod"]) {
+        const raw = local();
+        raw.environment = environment;
+        raw.osp = { catalog: { image: TAG } };
+        t.true(rejects(raw).some((p) => p.startsWith("pipeline-service:osp.catalog.image: must be pinned by digest in")));
+    }
+});
+
+test("property: in prod, any non-digest image in any cluster's override names clusters[i].overrides.osp.catalog.image", (t) => {
     const notPinned = fc.oneof(
         fc.string(),
         fc.stringMatching(/^[a-z]{1,8}\.io\/[a-z]{1,8}\/[a-z]{1,8}(:[a-z0-9.]{1,10})?$/),
@@ -125,6 +141,7 @@ test("property: any non-digest image in any cluster's override names clusters[i]
     ).filter((s) => !DIGEST_PINNED.test(s));
     holds(t, fc.property(fc.integer({ min: 1, max: 6 }), fc.nat(), notPinned, (n, pick, image) => {
         const raw = local();
+        raw.environment = "prod";
         const template = raw.clusters[0];
         raw.clusters = Array.from({ length: n }, (_, k) => ({ ...structuredClone(template), name: `compute-${k + 1}`, ring: k % 3 }));
         const i = pick % n;
@@ -302,6 +319,7 @@ test("a cluster override enabling kcp without kcpKubeconfig is rejected naming p
 // loadConfig under the Pulumi runtime (process-global config: serial tests, one mock install)
 
 const bad = local();
+bad.environment = "prod";
 bad.clusters[1].overrides.osp = { catalog: { image: TAG } };
 const KUBECONFIG_SECRET = "apiVersion: v1\nusers:\n- user: {token: S3cr3t-kubeconfig-token}\n";
 await installMocks("local", configOf(bad));
