@@ -7,7 +7,9 @@
  * backend and `PIPELINE_SERVICE_RENDER_DIR` set, which switches every kubernetes Provider to
  * `renderYamlToDirectory` (no credentials, no API calls). Policies see the same inputs as in a real preview.
  * The policy config of a stack is `policy/config/<environment>.json` (dev advisory, prod mandatory); `local`
- * uses dev's. Options: --stack NAME (repeatable), --out DIR (default audit/), --keep (keep scratch dirs).
+ * uses dev's. Options: --stack NAME (repeatable), --out DIR (default audit/), --root DIR (another checkout),
+ * --policy-config FILE (one policy config for every stack), --keep (keep scratch dirs). The raw previews and
+ * event logs land in <out>/previews/ for scripts/pr-summary.ts.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -37,6 +39,8 @@ export interface StackAudit {
     policyConfig: string;
     resources: number;
     violations: Violation[];
+    /** Exit status of `pulumi preview` (non-zero on a mandatory violation). */
+    exitCode: number;
     /** Set when the preview itself failed for a reason other than policy violations. */
     error?: string;
 }
@@ -93,13 +97,14 @@ export function violationsFromEventLog(text: string, stack: string, environment:
 }
 
 /** Preview one stack with the pack in a scratch copy of the project. */
-export async function auditStack(stack: string, opts: { keep?: boolean; root?: string } = {}): Promise<StackAudit> {
+export async function auditStack(stack: string,
+    opts: { keep?: boolean; root?: string; policyConfig?: string; saveTo?: string } = {}): Promise<StackAudit> {
     const root = opts.root ?? ROOT;
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
     const environment = String(doc.config?.["pipeline-service:environment"] ?? stack);
     const policyEnv = fs.existsSync(path.join(root, "policy", "config", `${environment}.json`)) ? environment : "dev";
-    const policyConfig = path.join(root, "policy", "config", `${policyEnv}.json`);
+    const policyConfig = opts.policyConfig ? path.resolve(opts.policyConfig) : path.join(root, "policy", "config", `${policyEnv}.json`);
 
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `pipeline-service-audit-${stack}-`));
     const skip = new Set(["node_modules", ".tools", ".local", ".pulumi-state", ".pulumi-home", ".git", "audit", "bench"]);
@@ -111,7 +116,8 @@ export async function auditStack(stack: string, opts: { keep?: boolean; root?: s
     const env: NodeJS.ProcessEnv = {
         ...process.env,
         PULUMI_BACKEND_URL: `file://${path.join(scratch, ".state")}`,
-        PULUMI_HOME: process.env.PULUMI_HOME ?? path.join(root, ".pulumi-home"),
+        // The plugin cache npm run tools filled (this checkout's), also when auditing another --root.
+        PULUMI_HOME: process.env.PULUMI_HOME ?? path.join(ROOT, ".pulumi-home"),
         // A throwaway backend: the stack's own secrets provider is not needed, because render mode reads no
         // credentials. Stacks with encrypted values would need their passphrase in PULUMI_CONFIG_PASSPHRASE.
         PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
@@ -124,12 +130,18 @@ export async function auditStack(stack: string, opts: { keep?: boolean; root?: s
     };
     try {
         const init = await sh("pulumi", ["stack", "init", stack, "--secrets-provider", "passphrase", "--non-interactive"], { cwd: scratch, env });
-        if (init.code !== 0) return { stack, environment, policyConfig, resources: 0, violations: [], error: init.stderr.trim() };
+        if (init.code !== 0) return { stack, environment, policyConfig, resources: 0, violations: [], exitCode: init.code, error: init.stderr.trim() };
         const events = path.join(scratch, "events.jsonl");
         const r = await sh("pulumi", ["preview", "--stack", stack, "--non-interactive", "--policy-pack", path.join(scratch, "policy"),
-            "--policy-pack-config", path.join(scratch, "policy", "config", `${policyEnv}.json`), "--event-log", events, "--json"],
+            "--policy-pack-config", policyConfig, "--event-log", events, "--json"],
             { cwd: scratch, env });
         const log = fs.existsSync(events) ? fs.readFileSync(events, "utf8") : "";
+        if (opts.saveTo) {
+            // The raw preview and event log, for scripts/pr-summary.ts.
+            fs.mkdirSync(opts.saveTo, { recursive: true });
+            fs.writeFileSync(path.join(opts.saveTo, `${stack}.preview.json`), r.stdout);
+            fs.writeFileSync(path.join(opts.saveTo, `${stack}.events.jsonl`), log);
+        }
         const violations = violationsFromEventLog(log, stack, environment);
         let resources = 0;
         try {
@@ -139,7 +151,7 @@ export async function auditStack(stack: string, opts: { keep?: boolean; root?: s
         }
         const mandatory = violations.some((v) => v.enforcementLevel === "mandatory");
         const error = r.code !== 0 && !mandatory ? `pulumi preview exited ${r.code}: ${(r.stderr || r.stdout).trim().slice(-2000)}` : undefined;
-        return { stack, environment, policyConfig: path.relative(root, policyConfig), resources, violations, error };
+        return { stack, environment, policyConfig: path.relative(root, policyConfig), resources, violations, exitCode: r.code, error };
     } finally {
         if (!opts.keep) fs.rmSync(scratch, { recursive: true, force: true });
     }
@@ -193,16 +205,20 @@ export function sarif(audits: StackAudit[]): object {
 async function main(): Promise<void> {
     const args = process.argv.slice(2);
     const stacks: string[] = [];
+    let root = ROOT;
     let out = path.join(ROOT, "audit");
     let keep = false;
+    let policyConfig: string | undefined;
     for (let i = 0; i < args.length; i++) {
         if (args[i] === "--stack") stacks.push(args[++i]!);
         else if (args[i] === "--out") out = path.resolve(args[++i]!);
+        else if (args[i] === "--root") root = path.resolve(args[++i]!);
+        else if (args[i] === "--policy-config") policyConfig = path.resolve(args[++i]!);
         else if (args[i] === "--keep") keep = true;
-        else throw new Error(`unknown argument '${args[i]}' (expected --stack NAME, --out DIR, --keep)`);
+        else throw new Error(`unknown argument '${args[i]}' (expected --stack NAME, --out DIR, --root DIR, --policy-config FILE, --keep)`);
     }
     if (!stacks.length) {
-        for (const f of fs.readdirSync(ROOT).sort()) {
+        for (const f of fs.readdirSync(root).sort()) {
             const m = /^Pulumi\.(.+)\.yaml$/.exec(f);
             if (m) stacks.push(m[1]!);
         }
@@ -210,7 +226,7 @@ async function main(): Promise<void> {
     const audits: StackAudit[] = [];
     for (const s of stacks) {
         process.stderr.write(`audit: previewing stack ${s} with the policy pack ...\n`);
-        audits.push(await auditStack(s, { keep }));
+        audits.push(await auditStack(s, { keep, root, policyConfig, saveTo: path.join(out, "previews") }));
     }
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, "report.json"), JSON.stringify({ generatedAt: new Date().toISOString(), stacks: audits }, null, 2));

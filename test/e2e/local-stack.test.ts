@@ -122,6 +122,21 @@ test("a second preview and a refresh report no changes", async (t) => {
     t.pass();
 });
 
+test("the policy pack passes on the local stack: pulumi preview --stack local --policy-pack policy", async (t) => {
+    const events = path.join(p.dir, "policy-events.jsonl");
+    p.env.PULUMI_DEBUG_COMMANDS = "true"; // exposes --event-log in pulumi 3.163
+    try {
+        const r = await p.pulumi("preview", "--policy-pack", "policy", "--policy-pack-config", "policy/config/local.json",
+            "--event-log", events, "--expect-no-changes");
+        expectOk(r, "pulumi preview --policy-pack policy");
+    } finally {
+        delete p.env.PULUMI_DEBUG_COMMANDS;
+    }
+    const log = fs.readFileSync(events, "utf8");
+    t.regex(log, /"policyLoadEvent"/, "the pack was loaded");
+    t.notRegex(log, /"policyEvent"/, "no violation, advisory or mandatory");
+});
+
 test("drift: a changed CatalogSource image and a deleted syncer Deployment are shown, repaired, then quiet", async (t) => {
     const k = p.kube("compute-1");
     const tampered = "quay.io/attacker/index@sha256:" + "0".repeat(64);
