@@ -3,7 +3,7 @@
 # (bench/preview.ts), and construction of 50 clusters under mocks (bench/construct.ts).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-ensure_node
+require_node22
 ensure_node_modules
 bash "$ROOT/scripts/tools.sh"
 if [ -f "$ROOT/bench/construct.ts" ]; then node --import tsx "$ROOT/bench/construct.ts"; fi

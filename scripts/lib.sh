@@ -3,17 +3,18 @@
 #
 # It sets, without downloading anything:
 #   ROOT            the repository root
-#   TOOLS_CACHE     ${XDG_CACHE_HOME:-$HOME/.cache}/pipeline-service/tools (outside the repo, keyed by version)
-#   TOOLS_BIN       $ROOT/.tools/bin, the links `npm run tools` makes into the cache
-#   VERSIONS        $ROOT/tools/versions.json, the one pinned versions file
+#   TOOLS_CACHE     ${XDG_CACHE_HOME:-$HOME/.cache}/pipeline-service/tools (outside the repo, keyed by version);
+#                   override: PIPELINE_SERVICE_TOOLS_CACHE
+#   TOOLS_BIN       $ROOT/.tools/bin, the links `npm run tools` makes into the cache; override: PIPELINE_SERVICE_TOOLS_BIN
+#   VERSIONS        $ROOT/tools/versions.json, the one pinned versions file; override: PIPELINE_SERVICE_VERSIONS
 # and the hermetic Pulumi environment (local file backend, no update checks, no plugin downloads).
 
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_CACHE="${PIPELINE_SERVICE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pipeline-service/tools}"
-TOOLS_BIN="$ROOT/.tools/bin"
-VERSIONS="$ROOT/tools/versions.json"
+TOOLS_BIN="${PIPELINE_SERVICE_TOOLS_BIN:-$ROOT/.tools/bin}"
+VERSIONS="${PIPELINE_SERVICE_VERSIONS:-$ROOT/tools/versions.json}"
 export ROOT TOOLS_CACHE TOOLS_BIN VERSIONS
 
 # Read a value from tools/versions.json, e.g. `ver .pulumi.version`.
@@ -45,7 +46,7 @@ ensure_node_modules() {
 }
 
 # Node 22+ is required (package.json engines); `npm run tools -- --only node` provides it when the machine's is older.
-ensure_node() {
+require_node22() {
   if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0 : 1)' 2>/dev/null; then
     bash "$ROOT/scripts/tools.sh" --only node
   fi

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 suite="${1:-all}"
-ensure_node
+require_node22
 ensure_node_modules
 
 PASS=0; FAIL=0; SKIP=0
@@ -38,13 +38,13 @@ case "$suite" in
   policy) run_suite policy 'test/policy/**/*.test.ts' ;;
   e2e)
     bash "$ROOT/scripts/tools.sh"
-    run_suite e2e --serial --timeout=20m 'test/e2e/**/*.test.ts' ;;
+    run_suite e2e --serial --concurrency=1 --timeout=20m 'test/e2e/**/*.test.ts' ;;
   all)
     typecheck
     run_suite unit 'test/unit/**/*.test.ts'
     run_suite policy 'test/policy/**/*.test.ts'
     bash "$ROOT/scripts/tools.sh"
-    run_suite e2e --serial --timeout=20m 'test/e2e/**/*.test.ts' ;;
+    run_suite e2e --serial --concurrency=1 --timeout=20m 'test/e2e/**/*.test.ts' ;;
   *) die "test: unknown suite '$suite' (expected unit, policy, e2e or all)" ;;
 esac
 

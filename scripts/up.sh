@@ -5,7 +5,7 @@
 # Extra arguments go to `pulumi up` (e.g. npm run up -- --diff).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-ensure_node
+require_node22
 ensure_node_modules
 bash "$ROOT/scripts/tools.sh"
 bash "$ROOT/scripts/cluster.sh" up
