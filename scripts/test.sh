@@ -35,15 +35,18 @@ typecheck() {
 
 case "$suite" in
   unit) run_suite unit 'test/unit/**/*.test.ts' ;;
-  policy) run_suite policy 'test/policy/**/*.test.ts' ;;
+  policy)
+    bash "$ROOT/scripts/tools.sh"
+    run_suite policy 'test/policy/**/*.test.ts' ;;
   e2e)
     bash "$ROOT/scripts/tools.sh"
     run_suite e2e --serial --concurrency=1 --timeout=20m 'test/e2e/**/*.test.ts' ;;
   all)
+    # The toolchain first: the policy suite's CLI tests and the e2e suite use it.
+    bash "$ROOT/scripts/tools.sh"
     typecheck
     run_suite unit 'test/unit/**/*.test.ts'
     run_suite policy 'test/policy/**/*.test.ts'
-    bash "$ROOT/scripts/tools.sh"
     run_suite e2e --serial --concurrency=1 --timeout=20m 'test/e2e/**/*.test.ts' ;;
   *) die "test: unknown suite '$suite' (expected unit, policy, e2e or all)" ;;
 esac
