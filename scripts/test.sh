@@ -17,9 +17,9 @@ run_suite() {
   local rc=${PIPESTATUS[0]}
   set -e
   local p f s
-  p=$(grep -E '^# pass ' "$out" | awk '{s+=$3} END {print s+0}')
-  f=$(grep -E '^# fail ' "$out" | awk '{s+=$3} END {print s+0}')
-  s=$(grep -E '^# skip ' "$out" | awk '{s+=$3} END {print s+0}')
+  p=$(awk '/^# pass /{n+=$3} END {print n+0}' "$out")
+  f=$(awk '/^# fail /{n+=$3} END {print n+0}' "$out")
+  s=$(awk '/^# skip /{n+=$3} END {print n+0}' "$out")
   # A crashed runner (no TAP totals) or a non-zero exit without failures still counts as a failure.
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "$name: ava exited $rc without reporting a failed test"; fi
   if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "$name: no test ran"; fi
