@@ -176,18 +176,16 @@ async function portIsFree(port: number): Promise<boolean> {
     });
 }
 
+/**
+ * A free port below the kernel's ephemeral range (32768+), so that an outgoing connection cannot hold it when the
+ * control plane restarts with the same ports later.
+ */
 async function freePort(avoid: Set<number>): Promise<number> {
-    for (;;) {
-        const port = await new Promise<number>((resolve, reject) => {
-            const srv = net.createServer();
-            srv.once("error", reject);
-            srv.listen({ port: 0, host: "127.0.0.1" }, () => {
-                const p = (srv.address() as net.AddressInfo).port;
-                srv.close(() => resolve(p));
-            });
-        });
-        if (!avoid.has(port)) return port;
+    for (let i = 0; i < 1000; i++) {
+        const port = 20000 + Math.floor(Math.random() * 12000);
+        if (!avoid.has(port) && (await portIsFree(port))) return port;
     }
+    throw new Error("no free port found between 20000 and 32000");
 }
 
 function openssl(args: string[]): void {

@@ -135,9 +135,26 @@ test.serial("the real CRD schemas reject a wrongly typed TektonConfig and Subscr
 });
 
 test.serial("a port already taken fails with its number and purpose, and starts nothing", async (t) => {
-    const blocker = net.createServer();
-    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
-    const port = (blocker.address() as net.AddressInfo).port;
+    // Three consecutive free ports below the ephemeral range; the third (kcp's apiserver) stays taken.
+    const listen = (port: number) => new Promise<net.Server | undefined>((resolve) => {
+        const srv = net.createServer();
+        srv.once("error", () => resolve(undefined));
+        srv.listen(port, "127.0.0.1", () => resolve(srv));
+    });
+    let blocker: net.Server | undefined;
+    let port = 0;
+    for (let i = 0; i < 100 && !blocker; i++) {
+        const base = 20000 + Math.floor(Math.random() * 12000);
+        const held = await Promise.all([listen(base), listen(base + 1), listen(base + 2)]);
+        if (held.every(Boolean)) {
+            await Promise.all(held.slice(0, 2).map((s) => new Promise((r) => s!.close(r))));
+            blocker = held[2];
+            port = base + 2;
+        } else {
+            await Promise.all(held.filter(Boolean).map((s) => new Promise((r) => s!.close(r))));
+        }
+    }
+    if (!blocker) return t.fail("no three consecutive free ports");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-service-port-"));
     try {
         // etcd client, etcd peer, then kcp's apiserver: base+2 is the taken port.
