@@ -96,6 +96,22 @@ export function violationsFromEventLog(text: string, stack: string, environment:
     return out;
 }
 
+/** Local state a scratch copy must not share with the checkout it comes from. */
+const LOCAL_STATE = new Set(["node_modules", ".tools", ".local", ".pulumi-state", ".pulumi-home", ".git", "audit", "bench"]);
+
+/**
+ * A scratch copy of a checkout in the temp dir (sources, stack files, policy pack), sharing the checkout's
+ * node_modules but none of its local state (control plane, backend, plugin cache, reports). Returns its path.
+ */
+export function scratchCopy(root: string, label: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pipeline-service-${label}-`));
+    for (const entry of fs.readdirSync(root)) {
+        if (!LOCAL_STATE.has(entry)) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+    return dir;
+}
+
 /** Preview one stack with the pack in a scratch copy of the project. */
 export async function auditStack(stack: string,
     opts: { keep?: boolean; root?: string; policyConfig?: string; saveTo?: string } = {}): Promise<StackAudit> {
@@ -106,12 +122,7 @@ export async function auditStack(stack: string,
     const policyEnv = fs.existsSync(path.join(root, "policy", "config", `${environment}.json`)) ? environment : "dev";
     const policyConfig = opts.policyConfig ? path.resolve(opts.policyConfig) : path.join(root, "policy", "config", `${policyEnv}.json`);
 
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `pipeline-service-audit-${stack}-`));
-    const skip = new Set(["node_modules", ".tools", ".local", ".pulumi-state", ".pulumi-home", ".git", "audit", "bench"]);
-    for (const entry of fs.readdirSync(root)) {
-        if (!skip.has(entry)) fs.cpSync(path.join(root, entry), path.join(scratch, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(scratch, "node_modules"));
+    const scratch = scratchCopy(root, `audit-${stack}`);
     fs.mkdirSync(path.join(scratch, ".state"));
     const env: NodeJS.ProcessEnv = {
         ...process.env,

@@ -7,12 +7,11 @@
 import * as k8s from "@kubernetes/client-node";
 import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { scratchCopy } from "../../scripts/audit.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const COPY_SKIP = new Set(["node_modules", ".tools", ".local", ".pulumi-state", ".pulumi-home", ".git", "audit", "bench"]);
 
 export interface RunResult {
     code: number;
@@ -42,12 +41,7 @@ export class Project {
 
     /** Copy the project (sources and stack files) into a temp dir that shares node_modules and the toolchain. */
     static async create(name: string, clusters = 2): Promise<Project> {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pipeline-service-${name}-`));
-        for (const entry of fs.readdirSync(ROOT)) {
-            if (COPY_SKIP.has(entry)) continue;
-            fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
-        }
-        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+        const dir = scratchCopy(ROOT, name);
         fs.mkdirSync(path.join(dir, ".pulumi-state"));
         return new Project(dir, clusters);
     }

@@ -7,10 +7,9 @@
 import test from "ava";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { auditStack } from "../../scripts/audit.js";
+import { auditStack, scratchCopy } from "../../scripts/audit.js";
 import { markdownSummary, summarizePreview } from "../../scripts/pr-summary.js";
 import { ROOT } from "./harness.js";
 
@@ -19,12 +18,7 @@ process.env.PATH = env.PATH;
 
 /** A scratch copy of the stack files, policy and sources with one stack file edited. */
 function copyWith(stack: string, edit: (config: Record<string, unknown>) => void, from = "prod"): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-service-policy-"));
-    for (const entry of fs.readdirSync(ROOT)) {
-        if (["node_modules", ".tools", ".local", ".pulumi-state", ".pulumi-home", ".git", "audit", "bench"].includes(entry)) continue;
-        fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+    const dir = scratchCopy(ROOT, "policy");
     const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), "utf8"));
     edit(doc.config);
     fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify(doc));
