@@ -113,8 +113,11 @@ export function patchForceTransformation(args: pulumi.ResourceTransformationArgs
     const md = args.props.metadata as Record<string, unknown> | undefined;
     if (md === undefined || typeof md !== "object" || pulumi.Output.isInstance(md) || md instanceof Promise) return undefined;
     const ann = md.annotations;
+    const plain = ann !== null && typeof ann === "object" && !pulumi.Output.isInstance(ann) && !(ann instanceof Promise);
     const annotations = ann === undefined
         ? { ...PATCH_FORCE }
-        : pulumi.output(ann as pulumi.Input<Record<string, string>>).apply((a) => ({ ...a, ...PATCH_FORCE }));
+        : plain
+            ? { ...(ann as Record<string, string>), ...PATCH_FORCE }
+            : pulumi.output(ann as pulumi.Input<Record<string, string>>).apply((a) => ({ ...a, ...PATCH_FORCE }));
     return { props: { ...args.props, metadata: { ...md, annotations } }, opts: args.opts };
 }
