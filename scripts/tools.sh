@@ -94,6 +94,30 @@ on_path_matching() {
   echo "$p"
 }
 
+# resolve_module NAME KEY RESOLVER, in a wrapper module directory: restore go.mod, go.sum and tools.go pinned in
+# tools/go/NAME when they were pinned for KEY, and build read-only against them, so every module hash comes from
+# the committed go.sum (the checksum database behind this machine's proxy lacks most github.com/pulumi versions).
+# Otherwise run RESOLVER (go mod init/get/tidy) and pin its result there, to be committed with the version bump.
+resolve_module() {
+  local name="$1" key="$2" resolver="$3" pin="$ROOT/tools/go/$1"
+  if [ -f "$pin/go.sum" ] && [ "$(cat "$pin/KEY" 2>/dev/null)" = "$key" ]; then
+    cp "$pin/go.mod" "$pin/go.sum" .
+    if [ -f "$pin/tools.go" ]; then cp "$pin/tools.go" .; fi
+    export GOFLAGS=-mod=readonly GONOSUMDB=
+    echo "using the go.mod and go.sum pinned in tools/go/$name for $key"
+  else
+    "$resolver"
+    mkdir -p "$pin"
+    cp go.mod go.sum "$pin/"
+    if [ -f tools.go ]; then cp tools.go "$pin/"; fi
+    echo "$key" > "$pin/KEY"
+    echo "pinned go.mod and go.sum for $key in tools/go/$name (commit them)"
+  fi
+}
+
+# The directory of a module version in the module cache (downloading it if needed).
+module_dir() { go mod download -json "$1" | jq -er .Dir; }
+
 # ---------------------------------------------------------------------------------------------------------------
 # Node 22+
 ensure_node() {
@@ -129,18 +153,21 @@ ensure_pulumi() {
     build_pulumi() {
       local tmp="$1" w="$1/src"
       mkdir -p "$w" && cd "$w"
-      go mod init local/pulumi-cli
-      go mod edit -replace=github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
-      go get "$(ver .pulumi.pkgModule)@v$v" "$(ver .pulumi.sdkModule)@v$v" \
-        "$(ver .pulumi.languageNodejsModule)@$(ver .pulumi.languageNodejsModuleVersion)"
-      printf '//go:build tools\npackage tools\nimport (\n\t_ "%s/cmd/pulumi"\n\t_ "%s"\n)\n' \
-        "$(ver .pulumi.pkgModule)" "$(ver .pulumi.languageNodejsModule)" > tools.go
-      go mod tidy
+      resolve_pulumi() {
+        go mod init local/pulumi-cli
+        go mod edit -replace=github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+        go get "$(ver .pulumi.pkgModule)@v$v" "$(ver .pulumi.sdkModule)@v$v" \
+          "$(ver .pulumi.languageNodejsModule)@$(ver .pulumi.languageNodejsModuleVersion)"
+        printf '//go:build tools\npackage tools\nimport (\n\t_ "%s/cmd/pulumi"\n\t_ "%s"\n)\n' \
+          "$(ver .pulumi.pkgModule)" "$(ver .pulumi.languageNodejsModule)" > tools.go
+        go mod tidy
+      }
+      resolve_module pulumi "pulumi $v $(ver .pulumi.languageNodejsModuleVersion)" resolve_pulumi
       go build -trimpath -tags osusergo,grpcnotrace \
         -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v" \
         -o "$tmp/bin/" "$(ver .pulumi.pkgModule)/cmd/pulumi" "$(ver .pulumi.languageNodejsModule)"
       # The shell shims Pulumi ships next to the CLI (policy packs, dynamic providers), from the SDK module.
-      local sdk; sdk="$(go list -m -f '{{.Dir}}' "$(ver .pulumi.sdkModule)")"
+      local sdk; sdk="$(module_dir "$(ver .pulumi.sdkModule)@v$v")"
       install -m 0755 "$sdk/nodejs/dist/pulumi-analyzer-policy" "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$tmp/bin/"
       "$tmp/bin/pulumi" version | grep -qx "v$v"
       cd "$tmp" && rm -rf "$w"
@@ -177,20 +204,34 @@ ensure_plugin() {
   build_plugin() {
     local tmp="$1" w="$1/src"
     mkdir -p "$w" && cd "$w"
-    go mod init "local/pulumi-resource-$name"
     case "$name" in
       kubernetes)
-        go mod edit -dropreplace=github.com/pulumi/pulumi-kubernetes/sdk/v4 || true
-        go get "$mod@$modv"
-        local d; d="$(go list -m -f '{{.Dir}}' "$mod")"
+        # Upstream's main.go embeds generated files that are not in the module zip; ours embeds them from the
+        # module's schema.json (with the version set) and terraform-mapping.json.
         cp "$ROOT/tools/go/pulumi-resource-kubernetes/main.go" .
-        jq -c --arg v "$v" '.version = $v' "$d/cmd/pulumi-resource-kubernetes/schema.json" > schema-embed.json
-        jq -c . "$d/cmd/pulumi-resource-kubernetes/terraform-mapping.json" > terraform-mapping-embed.json
-        go mod tidy
+        embed_schema() {
+          local d; d="$(module_dir "$mod@$modv")"
+          jq -c --arg v "$v" '.version = $v' "$d/cmd/pulumi-resource-kubernetes/schema.json" > schema-embed.json
+          jq -c . "$d/cmd/pulumi-resource-kubernetes/terraform-mapping.json" > terraform-mapping-embed.json
+        }
+        resolve_plugin() {
+          go mod init "local/pulumi-resource-$name"
+          go get "$mod@$modv"
+          embed_schema
+          go mod tidy
+        }
+        resolve_module "pulumi-resource-$name" "plugin $name $v $modv" resolve_plugin
+        [ -f schema-embed.json ] || embed_schema
         go build -trimpath -ldflags "-s -w -X $mod/pkg/version.Version=$v" -o "$tmp/bin/pulumi-resource-$name" .
         ;;
       *)
-        go get "$mod/cmd/pulumi-resource-$name@$modv"
+        resolve_plugin() {
+          go mod init "local/pulumi-resource-$name"
+          go get "$mod/cmd/pulumi-resource-$name@$modv"
+          printf '//go:build tools\npackage tools\nimport _ "%s/cmd/pulumi-resource-%s"\n' "$mod" "$name" > tools.go
+          go mod tidy
+        }
+        resolve_module "pulumi-resource-$name" "plugin $name $v $modv" resolve_plugin
         go build -trimpath -ldflags "-s -w -X $mod/pkg/version.Version=$v" -o "$tmp/bin/pulumi-resource-$name" \
           "$mod/cmd/pulumi-resource-$name"
         ;;
@@ -217,10 +258,13 @@ ensure_etcd() {
   build_etcd() {
     local tmp="$1" w="$1/src"
     mkdir -p "$w" && cd "$w"
-    go mod init local/etcd
-    go get "go.etcd.io/etcd/server/v3@v$v"
-    printf '//go:build tools\npackage tools\nimport _ "go.etcd.io/etcd/server/v3"\n' > tools.go
-    go mod tidy
+    resolve_etcd() {
+      go mod init local/etcd
+      go get "go.etcd.io/etcd/server/v3@v$v"
+      printf '//go:build tools\npackage tools\nimport _ "go.etcd.io/etcd/server/v3"\n' > tools.go
+      go mod tidy
+    }
+    resolve_module etcd "etcd $v" resolve_etcd
     go build -trimpath -ldflags "-s -w" -o "$tmp/bin/etcd" go.etcd.io/etcd/server/v3
     "$tmp/bin/etcd" --version | grep -q "etcd Version: $v"
     cd "$tmp" && rm -rf "$w"
@@ -245,17 +289,20 @@ ensure_kube() {
     local tmp="$1" w="$1/src" minor sv
     minor="$(echo "$v" | cut -d. -f2)"; sv="0.${v#1.}"
     mkdir -p "$w" && cd "$w"
-    go mod init local/kubernetes
-    local gm; gm="$(go mod download -json "k8s.io/kubernetes@v$v" | jq -r .GoMod)"
-    [ -f "$gm" ] || { echo "k8s.io/kubernetes@v$v is not available from the Go module proxy"; return 1; }
-    # k8s.io/kubernetes requires its staging repos at v0.0.0 and replaces them with ./staging; point each at its
-    # published module of the same release instead.
-    for m in $(go mod edit -json "$gm" | jq -r '.Replace[] | select(.New.Path | startswith("./staging/")) | .Old.Path'); do
-      go mod edit -replace="$m=$m@v$sv"
-    done
-    go mod edit -require="k8s.io/kubernetes@v$v"
-    printf '//go:build tools\npackage tools\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n' > tools.go
-    go mod tidy
+    resolve_kube() {
+      go mod init local/kubernetes
+      local gm; gm="$(go mod download -json "k8s.io/kubernetes@v$v" | jq -r .GoMod)"
+      [ -f "$gm" ] || { echo "k8s.io/kubernetes@v$v is not available from the Go module proxy"; return 1; }
+      # k8s.io/kubernetes requires its staging repos at v0.0.0 and replaces them with ./staging; point each at its
+      # published module of the same release instead.
+      for m in $(go mod edit -json "$gm" | jq -r '.Replace[] | select(.New.Path | startswith("./staging/")) | .Old.Path'); do
+        go mod edit -replace="$m=$m@v$sv"
+      done
+      go mod edit -require="k8s.io/kubernetes@v$v"
+      printf '//go:build tools\npackage tools\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n' > tools.go
+      go mod tidy
+    }
+    resolve_module kubernetes "kubernetes $v" resolve_kube
     local ld="-s -w -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
     ld="$ld -X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitTreeState=clean"
     ld="$ld -X k8s.io/component-base/version.gitCommit=0000000000000000000000000000000000000000"
