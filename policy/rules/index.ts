@@ -13,6 +13,7 @@ import gatewaySingleMember from "./gateway-single-member.js";
 import kcpSyncerNoTaskruns from "./kcp-syncer-no-taskruns.js";
 import kubernetesExplicitProvider from "./kubernetes-explicit-provider.js";
 import noLiteralSecrets from "./no-literal-secrets.js";
+import operatorCrsSkipDryRun from "./operator-crs-skip-dry-run.js";
 import ospSubscriptionPinnedCatalog from "./osp-subscription-pinned-catalog.js";
 import pacConsoleUrlsOnHac from "./pac-console-urls-on-hac.js";
 import pacEnabledViaOperator from "./pac-enabled-via-operator.js";
@@ -43,6 +44,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     kcpSyncerNoTaskruns,
     kubernetesExplicitProvider,
     noLiteralSecrets,
+    operatorCrsSkipDryRun,
     ospSubscriptionPinnedCatalog,
     pacConsoleUrlsOnHac,
     pacEnabledViaOperator,
