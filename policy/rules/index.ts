@@ -4,6 +4,7 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import argocdApplicationSyncPolicy from "./argocd-application-sync-policy.js";
+import argocdManagedNamespaces from "./argocd-managed-namespaces.js";
 import catalogSourceGrpcDigestPinned from "./catalog-source-grpc-digest-pinned.js";
 import chainsArtifactSettings from "./chains-artifact-settings.js";
 import chainsSigningSecretOrphan from "./chains-signing-secret-orphan.js";
@@ -35,6 +36,7 @@ import workloadSecurityContext from "./workload-security-context.js";
 
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     argocdApplicationSyncPolicy,
+    argocdManagedNamespaces,
     catalogSourceGrpcDigestPinned,
     chainsArtifactSettings,
     chainsSigningSecretOrphan,
