@@ -9,20 +9,53 @@
  *   - `operator/gitops/argocd/pipeline-service/openshift-pipelines/allow-argocd-to-manage*.yaml`,
  *     `bugfix-pac-gitauth-secrets.yaml` (ClusterRoles)
  * Phase 1 runs one Argo CD per compute cluster, managing it through https://kubernetes.default.svc (constraint 17).
+ *
+ * One owner per object (upstream-conformance §1.5): the root Application tracks only what config says
+ * (`gitops.repoUrl`, `.revision`, `.path`; no default). In `direct` delivery mode that is the GitOps repository's
+ * other content; in `gitops` mode it is `<gitops.path>/<cluster>`, the tree Pulumi renders the platform into
+ * ({@link platformPath}), laid out as infra-deployments' `components/pipeline-service/<env>/<cluster>`
+ * (`argo-cd-apps/base/member/infra-deployments/pipeline-service/pipeline-service.yaml@e952b760`).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../lib/config.js";
-import { ARGOCD_MANAGED_BY, ARGOCD_NAMESPACE, customResource, CustomResourceSpec, labels, Readiness } from "../lib/k8s.js";
-import { OperatorSubscription } from "./operatorSubscription.js";
+import {
+    ARGOCD_MANAGED_BY,
+    ARGOCD_NAMESPACE,
+    customResource,
+    CustomResourceSpec,
+    labels,
+    Readiness,
+} from "../lib/k8s.js";
+import { platformPath } from "../lib/naming.js";
+import { OperatorSubscription, type OperatorSubscriptionArgs } from "./operatorSubscription.js";
 
 /** The service account of the default OpenShift GitOps application controller. */
 export const ARGOCD_CONTROLLER_SA = "openshift-gitops-argocd-application-controller";
+
+/** Delivery mode (lib/config.ts `delivery.mode`) and the cluster the Application runs on. */
+export interface ApplicationDelivery {
+    mode: "direct" | "gitops";
+    cluster: string;
+}
+
+/** The OpenShift GitOps operator's Subscription. Source: openshift-gitops.yaml @5b34974a (channel latest, Automatic, redhat-operators). */
+export const GITOPS_SUBSCRIPTION: Omit<OperatorSubscriptionArgs, "provider" | "readiness"> = {
+    name: "openshift-gitops-operator",
+    namespace: "openshift-operators",
+    package: "openshift-gitops-operator",
+    channel: "latest",
+    source: "redhat-operators",
+    sourceNamespace: "openshift-marketplace",
+    installPlanApproval: "Automatic",
+};
 
 export interface ArgoCdArgs {
     provider: k8s.Provider;
     /** `gitops` settings of the cluster (repo URL, revision, path). */
     gitops: Settings["gitops"];
+    /** Delivery mode; default `direct` on this cluster. */
+    delivery?: ApplicationDelivery;
     /** Namespaces Pipeline Service owns; each gets `argocd.argoproj.io/managed-by: openshift-gitops`. */
     managedNamespaces: string[];
     readiness: Readiness;
@@ -30,9 +63,20 @@ export interface ArgoCdArgs {
 
 /**
  * The root Application: automated prune and selfHeal, `CreateNamespace=true`, retry forever with backoff
- * 10s ×2 up to 3m (constraint 18).
+ * 10s ×2 up to 3m (constraint 18). In `gitops` mode its source is the cluster's rendered platform
+ * ({@link platformPath}), read recursively: the render lays objects out in `0-crd/` and `1-manifest/`
+ * (pulumi-kubernetes@v4.25.0 `provider/pkg/provider/provider.go` renderPathForResource).
  */
-export function buildRootApplication(gitops: Settings["gitops"]): CustomResourceSpec {
+export function buildRootApplication(gitops: Settings["gitops"], delivery?: ApplicationDelivery): CustomResourceSpec {
+    const source: Record<string, unknown> =
+        delivery?.mode === "gitops"
+            ? {
+                  repoURL: gitops.repoUrl,
+                  targetRevision: gitops.revision,
+                  path: platformPath(gitops.path, delivery.cluster),
+                  directory: { recurse: true },
+              }
+            : { repoURL: gitops.repoUrl, targetRevision: gitops.revision, path: gitops.path };
     return {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "Application",
@@ -44,7 +88,7 @@ export function buildRootApplication(gitops: Settings["gitops"]): CustomResource
         },
         spec: {
             project: "default",
-            source: { repoURL: gitops.repoUrl, targetRevision: gitops.revision, path: gitops.path },
+            source,
             destination: { server: "https://kubernetes.default.svc", namespace: ARGOCD_NAMESPACE },
             syncPolicy: {
                 automated: { prune: true, selfHeal: true },
@@ -66,20 +110,47 @@ export const CONTROLLER_ROLES: ControllerRole[] = [
     {
         name: "openshift-gitops-apply-tekton-config-parameters",
         rules: [
-            { apiGroups: ["monitoring.coreos.com"], resources: ["servicemonitors"], verbs: ["get", "list", "patch", "create", "delete"] },
-            { apiGroups: ["operator.tekton.dev"], resources: ["tektonconfigs"], verbs: ["get", "list", "patch", "create", "delete"] },
-            { apiGroups: ["security.openshift.io"], resources: ["securitycontextconstraints"], verbs: ["get", "list", "patch", "create", "delete"] },
+            {
+                apiGroups: ["monitoring.coreos.com"],
+                resources: ["servicemonitors"],
+                verbs: ["get", "list", "patch", "create", "delete"],
+            },
+            {
+                apiGroups: ["operator.tekton.dev"],
+                resources: ["tektonconfigs"],
+                verbs: ["get", "list", "patch", "create", "delete"],
+            },
+            {
+                apiGroups: ["security.openshift.io"],
+                resources: ["securitycontextconstraints"],
+                verbs: ["get", "list", "patch", "create", "delete"],
+            },
         ],
     },
     {
         name: "openshift-gitops-jobs-admin",
-        rules: [{ apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "list", "watch", "patch", "create", "update", "delete"] }],
+        rules: [
+            {
+                apiGroups: ["batch"],
+                resources: ["jobs"],
+                verbs: ["get", "list", "watch", "patch", "create", "update", "delete"],
+            },
+        ],
     },
     {
         name: "openshift-gitops-cronjobs-admin",
         rules: [
-            { apiGroups: ["batch"], resources: ["cronjobs"], verbs: ["get", "list", "watch", "patch", "create", "update", "delete"] },
-            { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["get", "list", "patch", "create", "update", "delete"], resourceNames: ["pac-secret-manager"] },
+            {
+                apiGroups: ["batch"],
+                resources: ["cronjobs"],
+                verbs: ["get", "list", "watch", "patch", "create", "update", "delete"],
+            },
+            {
+                apiGroups: [""],
+                resources: ["serviceaccounts"],
+                verbs: ["get", "list", "patch", "create", "update", "delete"],
+                resourceNames: ["pac-secret-manager"],
+            },
         ],
     },
 ];
@@ -97,44 +168,55 @@ export class ArgoCd extends pulumi.ComponentResource {
         const provider = args.provider;
         const child = { parent: this, provider };
 
-        // Source: openshift-gitops.yaml @5b34974a (channel latest, Automatic, redhat-operators).
-        this.operator = new OperatorSubscription(`${name}-gitops-operator`, {
-            provider,
-            name: "openshift-gitops-operator",
-            namespace: "openshift-operators",
-            package: "openshift-gitops-operator",
-            channel: "latest",
-            source: "redhat-operators",
-            sourceNamespace: "openshift-marketplace",
-            installPlanApproval: "Automatic",
-            readiness: args.readiness,
-        }, { parent: this });
+        this.operator = new OperatorSubscription(
+            `${name}-gitops-operator`,
+            { provider, ...GITOPS_SUBSCRIPTION, readiness: args.readiness },
+            { parent: this },
+        );
 
         // Wave "-1" namespaces with the managed-by label (PLNSRVCE-1620, `4bbdd46`).
-        this.namespaces = args.managedNamespaces.map((ns) => new k8s.core.v1.Namespace(`${name}-ns-${ns}`, {
-            metadata: {
-                name: ns,
-                labels: labels(ARGOCD_MANAGED_BY),
-                annotations: { "argocd.argoproj.io/sync-wave": "-1" },
-            },
-        }, child));
+        this.namespaces = args.managedNamespaces.map(
+            (ns) =>
+                new k8s.core.v1.Namespace(
+                    `${name}-ns-${ns}`,
+                    {
+                        metadata: {
+                            name: ns,
+                            labels: labels(ARGOCD_MANAGED_BY),
+                            annotations: { "argocd.argoproj.io/sync-wave": "-1" },
+                        },
+                    },
+                    child,
+                ),
+        );
 
         this.clusterRoles = CONTROLLER_ROLES.map((role) => {
-            const cr = new k8s.rbac.v1.ClusterRole(`${name}-${role.name}`, {
-                metadata: { name: role.name, labels: labels() },
-                rules: role.rules,
-            }, child);
-            new k8s.rbac.v1.ClusterRoleBinding(`${name}-${role.name}`, {
-                metadata: { name: role.name, labels: labels() },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: cr.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: ARGOCD_CONTROLLER_SA, namespace: ARGOCD_NAMESPACE }],
-            }, child);
+            const cr = new k8s.rbac.v1.ClusterRole(
+                `${name}-${role.name}`,
+                {
+                    metadata: { name: role.name, labels: labels() },
+                    rules: role.rules,
+                },
+                child,
+            );
+            new k8s.rbac.v1.ClusterRoleBinding(
+                `${name}-${role.name}`,
+                {
+                    metadata: { name: role.name, labels: labels() },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: cr.metadata.name },
+                    subjects: [{ kind: "ServiceAccount", name: ARGOCD_CONTROLLER_SA, namespace: ARGOCD_NAMESPACE }],
+                },
+                child,
+            );
             return cr;
         });
 
         // The Application needs the Application CRD, which the GitOps operator installs.
-        this.application = customResource(`${name}-root-application`, buildRootApplication(args.gitops),
-            { ...child, dependsOn: [this.operator] });
+        this.application = customResource(
+            `${name}-root-application`,
+            buildRootApplication(args.gitops, args.delivery),
+            { ...child, dependsOn: [this.operator] },
+        );
         this.applicationName = this.application.metadata.name;
 
         this.registerOutputs({

@@ -1,6 +1,15 @@
 /**
- * Secrets for one compute cluster: the ClusterSecretStore (Vault, Kubernetes auth), the GitHub App secret for
- * Pipelines as Code and the per-cluster Chains signing secret, as ExternalSecrets.
+ * Secrets for one compute cluster: the ClusterSecretStores it reads from (referenced, or created where config says
+ * this program owns them), optionally the External Secrets operator, the GitHub App secret for Pipelines as Code and
+ * the per-cluster Chains signing secret, as ExternalSecrets.
+ *
+ * Stores (upstream-conformance §1.6): on RHTAP clusters `appsre-stonesoup-vault` and `appsre-vault` are shared by
+ * about twenty services and owned by infra-deployments `components/cluster-secret-store`. With
+ * `secretStore.manage: false` (the default) they are only referenced: each is read with
+ * `CustomResource.get` during preview (not in render mode), so a missing store fails the preview with its name and
+ * the cluster's. With `manage: true` the program creates every store the cluster reads from, with appRole auth as
+ * upstream (`vault`) or a namespace of Secrets (`kubernetes`, the local control plane), admitting
+ * `secretStore.namespaces` plus the program's own consumers.
  *
  * Type token: `pipeline-service:secrets:ExternalSecrets`.
  * Sources: infra-deployments `components/cluster-secret-store/base/*.yaml` (store and namespace conditions),
@@ -14,75 +23,82 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Settings } from "../lib/config.js";
-import { awaitAnnotations, customResource, CustomResourceSpec, labels, PIPELINES_NAMESPACE, Readiness } from "../lib/k8s.js";
+import { clusterStores, referencedStoreNames } from "../lib/clusterSecretStores.js";
+import { buildExternalSecret, ESO_API, vaultKey } from "../lib/externalSecret.js";
+import { customResource, CustomResourceSpec, labels, PIPELINES_NAMESPACE, Readiness } from "../lib/k8s.js";
+import { OperatorSubscription, OperatorSubscriptionArgs } from "./operatorSubscription.js";
 
-export const ESO_API = "external-secrets.io/v1";
+/**
+ * The External Secrets operator through OLM, as infra-deployments
+ * components/external-secrets-operator/base/subscription.yaml@a601cbe7: an OperatorGroup targeting its namespace and
+ * the Subscription `external-secrets-operator` with Manual approval and a pinned startingCSV. Manual approval waits for
+ * a person to approve the InstallPlan, so the Subscription is not awaited (it would never reach AtLatestKnown alone).
+ * `subscription` is the {@link OperatorSubscription}'s arguments (it builds the Subscription); `timeoutSeconds` is the
+ * stack's readiness timeout.
+ */
+export function buildEsoOperator(
+    o: Settings["externalSecrets"],
+    timeoutSeconds = 60,
+): {
+    operatorGroup: CustomResourceSpec;
+    subscription: Omit<OperatorSubscriptionArgs, "provider">;
+} {
+    return {
+        operatorGroup: {
+            apiVersion: "operators.coreos.com/v1",
+            kind: "OperatorGroup",
+            metadata: {
+                name: "external-secrets-operator",
+                namespace: o.namespace,
+                labels: labels(),
+                annotations: { "argocd.argoproj.io/sync-wave": "-3" },
+            },
+            spec: { targetNamespaces: [o.namespace] },
+        },
+        subscription: {
+            name: "external-secrets-operator",
+            namespace: o.namespace,
+            package: "external-secrets-operator",
+            channel: o.channel,
+            source: o.source,
+            sourceNamespace: o.sourceNamespace,
+            installPlanApproval: "Manual",
+            startingCSV: o.startingCSV,
+            readiness: { waitFor: false, timeoutSeconds },
+        },
+    };
+}
 
-export interface ExternalSecretArgs {
-    name: string;
-    namespace: string;
+/**
+ * ExternalSecret `tekton-chains-public-key` → Secret `public-key` (the name the `tekton-chains-public-key-viewer`
+ * RoleBinding admits), holding ONLY `cosign.pub` of the signing key's Vault entry: `data[].remoteRef.property`, never
+ * `dataFrom.extract`, which would copy the private key too. Orphan and Prune=false like the signing secret.
+ * Source: infra-deployments components/pipeline-service/base/external-secrets/openshift-pipelines/chains-public-key.yaml@e952b760.
+ */
+export function buildChainsPublicKeySecret(a: {
     storeName: string;
-    /** Full Vault key (`<prefix>/...`). */
     key: string;
     refreshInterval: string;
-    target: Record<string, unknown>;
     readiness: Readiness;
-}
-
-/** An ExternalSecret that extracts every property of one Vault key into a Secret. */
-export function buildExternalSecret(a: ExternalSecretArgs): CustomResourceSpec {
+}): CustomResourceSpec {
+    const es = buildExternalSecret({
+        name: "tekton-chains-public-key",
+        namespace: PIPELINES_NAMESPACE,
+        storeName: a.storeName,
+        key: a.key,
+        refreshInterval: a.refreshInterval,
+        target: {
+            name: "public-key",
+            creationPolicy: "Orphan",
+            template: { metadata: { annotations: { "argocd.argoproj.io/sync-options": "Prune=false" } } },
+        },
+        readiness: a.readiness,
+    });
+    const { dataFrom: _all, ...spec } = es.spec as Record<string, unknown>;
     return {
-        apiVersion: ESO_API,
-        kind: "ExternalSecret",
-        metadata: {
-            name: a.name,
-            namespace: a.namespace,
-            labels: labels(),
-            annotations: {
-                "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
-                "argocd.argoproj.io/sync-wave": "-1",
-                ...awaitAnnotations(a.readiness, "condition=Ready"),
-            },
-        },
-        spec: {
-            refreshInterval: a.refreshInterval,
-            secretStoreRef: { kind: "ClusterSecretStore", name: a.storeName },
-            dataFrom: [{ extract: { key: a.key } }],
-            target: a.target,
-        },
+        ...es,
+        spec: { ...spec, data: [{ secretKey: "cosign.pub", remoteRef: { key: a.key, property: "cosign.pub" } }] },
     };
-}
-
-/** The ClusterSecretStore; `namespaces` must cover every ExternalSecret that references it (constraint 25). */
-export function buildClusterSecretStore(store: Settings["secretStore"], namespaces: string[]): CustomResourceSpec {
-    return {
-        apiVersion: ESO_API,
-        kind: "ClusterSecretStore",
-        metadata: { name: store.name, labels: labels() },
-        spec: {
-            provider: {
-                vault: {
-                    server: store.vault.server,
-                    path: store.vault.path,
-                    version: store.vault.version,
-                    auth: {
-                        kubernetes: {
-                            mountPath: store.vault.authMountPath,
-                            role: store.vault.role,
-                            serviceAccountRef: { name: "external-secrets", namespace: "external-secrets" },
-                        },
-                    },
-                },
-            },
-            conditions: [{ namespaces: [...new Set(namespaces)].sort() }],
-        },
-    };
-}
-
-/** `<prefix>/<key>` unless the key is already absolute (starts with the prefix). */
-export function vaultKey(prefix: string, key: string): string {
-    const p = prefix.replace(/\/+$/, "");
-    return key.startsWith(`${p}/`) ? key : `${p}/${key.replace(/^\/+/, "")}`;
 }
 
 export interface ExternalSecretsArgs {
@@ -94,14 +110,29 @@ export interface ExternalSecretsArgs {
     readiness: Readiness;
     /** The PaC namespace must exist before its ExternalSecret. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Read referenced (unmanaged) stores during preview to check they exist. Default: on, except in render mode
+     * (`PIPELINE_SERVICE_RENDER_DIR`), where no cluster is reachable.
+     */
+    checkStoresExist?: boolean;
 }
 
 export class ExternalSecrets extends pulumi.ComponentResource {
+    /**
+     * The store `secretStore.name`: created (`manage: true`), read to check it exists (`manage: false`), or undefined
+     * (generated mode, or a reference in render mode). Dependents wait on it.
+     */
     public readonly store?: k8s.apiextensions.CustomResource;
+    /** Every store this cluster reads from, created or read (see {@link referencedStoreNames}). */
+    public readonly stores: k8s.apiextensions.CustomResource[] = [];
+    /** The operator's Subscription, when `externalSecrets.installOperator` is true. */
+    public readonly operator?: OperatorSubscription;
     /** `pipelines-as-code-secret` in `openshift-pipelines` (an ExternalSecret, or a Secret in generated mode). */
     public readonly pacSecret: pulumi.CustomResource;
     /** `tekton-chains-signing-secret` → Secret `signing-secrets` (external mode only; dev lets Chains generate it). */
     public readonly chainsSigningSecret?: k8s.apiextensions.CustomResource;
+    /** `tekton-chains-public-key` → Secret `public-key` with `cosign.pub` only (external mode only). */
+    public readonly chainsPublicKey?: k8s.apiextensions.CustomResource;
     /** The generated webhook secret (generated mode only), a secret Output. */
     public readonly webhookSecret?: pulumi.Output<string>;
     /** Name of the ClusterSecretStore other components reference. */
@@ -114,47 +145,114 @@ export class ExternalSecrets extends pulumi.ComponentResource {
         const prefix = s.secretStore.keyPrefix;
 
         if (s.secrets.mode === "generated") {
-            const webhook = new random.RandomPassword(`${name}-webhook-secret`, { length: 40, special: false }, { parent: this });
+            const webhook = new random.RandomPassword(
+                `${name}-webhook-secret`,
+                { length: 40, special: false },
+                { parent: this },
+            );
             this.webhookSecret = pulumi.secret(webhook.result);
-            this.pacSecret = new k8s.core.v1.Secret(`${name}-pac-secret`, {
-                metadata: { name: "pipelines-as-code-secret", namespace: PIPELINES_NAMESPACE, labels: labels() },
-                stringData: { "webhook.secret": this.webhookSecret },
-            }, child);
+            this.pacSecret = new k8s.core.v1.Secret(
+                `${name}-pac-secret`,
+                {
+                    metadata: { name: "pipelines-as-code-secret", namespace: PIPELINES_NAMESPACE, labels: labels() },
+                    stringData: { "webhook.secret": this.webhookSecret },
+                },
+                child,
+            );
             this.storeName = pulumi.output(s.secretStore.name);
         } else {
-            this.store = customResource(`${name}-store`, buildClusterSecretStore(s.secretStore, args.consumerNamespaces),
-                { parent: this, provider });
-            this.storeName = this.store.metadata.name;
-            const storeDep = { ...child, dependsOn: [...(args.dependsOn ?? []), this.store] };
-            this.pacSecret = customResource(`${name}-pac-secret`, buildExternalSecret({
-                name: "pipelines-as-code-secret",
-                namespace: PIPELINES_NAMESPACE,
-                storeName: s.secretStore.name,
-                key: vaultKey(prefix, "github-app"),
-                refreshInterval: s.secrets.pacRefreshInterval,
-                target: { name: "pipelines-as-code-secret", creationPolicy: "Owner", deletionPolicy: "Delete" },
-                readiness,
-            }), storeDep);
+            const operatorDeps: pulumi.Resource[] = [];
+            if (s.externalSecrets.installOperator) {
+                const o = buildEsoOperator(s.externalSecrets, readiness.timeoutSeconds);
+                const ns = new k8s.core.v1.Namespace(
+                    `${name}-eso-namespace`,
+                    {
+                        metadata: { name: s.externalSecrets.namespace, labels: labels() },
+                    },
+                    { parent: this, provider },
+                );
+                const og = customResource(`${name}-eso-operator-group`, o.operatorGroup, {
+                    parent: this,
+                    provider,
+                    dependsOn: [ns],
+                });
+                this.operator = new OperatorSubscription(
+                    `${name}-eso`,
+                    { provider, ...o.subscription },
+                    { parent: this, dependsOn: [og] },
+                );
+                operatorDeps.push(this.operator);
+            }
+            const stores = clusterStores(name, {
+                provider,
+                clusterName: args.clusterName,
+                settings: s,
+                storeNames: referencedStoreNames(s),
+                consumerNamespaces: args.consumerNamespaces,
+                check: args.checkStoresExist ?? !process.env.PIPELINE_SERVICE_RENDER_DIR,
+                parent: this,
+                dependsOn: operatorDeps,
+            });
+            this.stores.push(...stores.values());
+            this.store = stores.get(s.secretStore.name);
+            // A read (get) resource has no metadata output of its own; its id is the store's name.
+            this.storeName = !this.store
+                ? pulumi.output(s.secretStore.name)
+                : s.secretStore.manage
+                  ? this.store.metadata.name
+                  : this.store.id.apply(() => s.secretStore.name);
+            const storeDep = { ...child, dependsOn: [...(args.dependsOn ?? []), ...this.stores] };
+            this.pacSecret = customResource(
+                `${name}-pac-secret`,
+                buildExternalSecret({
+                    name: "pipelines-as-code-secret",
+                    namespace: PIPELINES_NAMESPACE,
+                    storeName: s.secretStore.name,
+                    key: vaultKey(prefix, "github-app"),
+                    refreshInterval: s.secrets.pacRefreshInterval,
+                    target: { name: "pipelines-as-code-secret", creationPolicy: "Owner", deletionPolicy: "Delete" },
+                    readiness,
+                }),
+                storeDep,
+            );
             // Per cluster, long-lived, never deleted by ESO or Argo CD (constraint 27).
-            this.chainsSigningSecret = customResource(`${name}-chains-signing-secret`, buildExternalSecret({
-                name: "tekton-chains-signing-secret",
-                namespace: PIPELINES_NAMESPACE,
-                storeName: s.secretStore.name,
-                key: vaultKey(prefix, `${args.clusterName}/chains-signing-secret`),
-                refreshInterval: s.secrets.chainsRefreshInterval,
-                target: {
-                    name: "signing-secrets",
-                    creationPolicy: "Orphan",
-                    template: { metadata: { annotations: { "argocd.argoproj.io/sync-options": "Prune=false" } } },
-                },
-                readiness,
-            }), storeDep);
+            this.chainsSigningSecret = customResource(
+                `${name}-chains-signing-secret`,
+                buildExternalSecret({
+                    name: "tekton-chains-signing-secret",
+                    namespace: PIPELINES_NAMESPACE,
+                    storeName: s.secretStore.name,
+                    key: vaultKey(prefix, `${args.clusterName}/chains-signing-secret`),
+                    refreshInterval: s.secrets.chainsRefreshInterval,
+                    target: {
+                        name: "signing-secrets",
+                        creationPolicy: "Orphan",
+                        template: { metadata: { annotations: { "argocd.argoproj.io/sync-options": "Prune=false" } } },
+                    },
+                    readiness,
+                }),
+                storeDep,
+            );
+            // Its public half only (property cosign.pub), next to it, also Orphan (infra HEAD chains-public-key.yaml).
+            this.chainsPublicKey = customResource(
+                `${name}-chains-public-key`,
+                buildChainsPublicKeySecret({
+                    storeName: s.secretStore.name,
+                    key: vaultKey(prefix, `${args.clusterName}/chains-signing-secret`),
+                    refreshInterval: s.secrets.chainsRefreshInterval,
+                    readiness,
+                }),
+                storeDep,
+            );
         }
 
         this.registerOutputs({
             store: this.store,
+            stores: this.stores,
+            operator: this.operator,
             pacSecret: this.pacSecret,
             chainsSigningSecret: this.chainsSigningSecret,
+            chainsPublicKey: this.chainsPublicKey,
             webhookSecret: this.webhookSecret,
             storeName: this.storeName,
         });

@@ -30,6 +30,10 @@ export interface OperatorSubscriptionArgs {
     /** Operator environment (`spec.config.env`). */
     env?: { name: string; value: string }[];
     readiness: Readiness;
+    /** Conditions waited for besides `AtLatestKnown`, e.g. `jsonpath={.status.installedCSV}=<csv>`. */
+    waitFor?: string[];
+    /** Extra annotations (a change re-runs the wait on the next update). */
+    annotations?: Record<string, string>;
 }
 
 /** The Subscription, as a pure description. */
@@ -50,7 +54,13 @@ export function buildSubscription(args: Omit<OperatorSubscriptionArgs, "provider
             name: args.name,
             namespace: args.namespace,
             labels: labels(),
-            annotations: awaitAnnotations(args.readiness, "jsonpath={.status.state}=AtLatestKnown"),
+            annotations: {
+                ...args.annotations,
+                ...awaitAnnotations(args.readiness, [
+                    "jsonpath={.status.state}=AtLatestKnown",
+                    ...(args.waitFor ?? []),
+                ]),
+            },
         },
         spec,
     };

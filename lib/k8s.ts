@@ -29,14 +29,16 @@ export interface Readiness {
  * Annotations that control how the kubernetes provider waits for a resource.
  *
  * - readiness on and `condition` given: `pulumi.com/waitFor` (e.g. `condition=Ready`,
- *   `jsonpath={.status.state}=AtLatestKnown`) plus `pulumi.com/timeoutSeconds`;
+ *   `jsonpath={.status.state}=AtLatestKnown`) plus `pulumi.com/timeoutSeconds`; several conditions are written as a
+ *   JSON list, all of which must hold (pulumi-kubernetes pkg/metadata/overrides.go ReadyCondition@v4.25.0);
  * - readiness on, no condition: only the timeout (built-in awaiters such as Deployment's);
  * - readiness off (the local stack, where no operator or kubelet runs): `pulumi.com/skipAwait: "true"`.
  */
-export function awaitAnnotations(r: Readiness, condition?: string): Record<string, string> {
+export function awaitAnnotations(r: Readiness, condition?: string | string[]): Record<string, string> {
     if (!r.waitFor) return { "pulumi.com/skipAwait": "true" };
     const out: Record<string, string> = { "pulumi.com/timeoutSeconds": String(r.timeoutSeconds) };
-    if (condition) out["pulumi.com/waitFor"] = condition;
+    const all = (Array.isArray(condition) ? condition : [condition]).filter((c): c is string => !!c);
+    if (all.length) out["pulumi.com/waitFor"] = all.length === 1 ? all[0]! : JSON.stringify(all);
     return out;
 }
 
@@ -53,6 +55,20 @@ export const RESTRICTED_SECURITY_CONTEXT: k8s.types.input.core.v1.SecurityContex
     capabilities: { drop: ["ALL"] },
     seccompProfile: { type: "RuntimeDefault" },
 });
+
+/**
+ * The pod securityContext every Pipeline Service pod runs with: non-root, RuntimeDefault seccomp (constraint 34).
+ * A fresh object each call, so a builder may extend it.
+ */
+export function restrictedPodSecurityContext(): k8s.types.input.core.v1.PodSecurityContext {
+    return { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+}
+
+/**
+ * Argo CD must not dry-run an object whose CRD an operator installs before the operator has installed it
+ * (constraint 19, pipeline-service PR #229). The one source of this annotation.
+ */
+export const ARGOCD_SKIP_DRY_RUN = { "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true" } as const;
 
 /** CPU/memory requests and limits (constraint 36). */
 export interface Resources {
@@ -79,17 +95,20 @@ export function customResource(
     cr: CustomResourceSpec,
     opts: pulumi.CustomResourceOptions,
 ): k8s.apiextensions.CustomResource {
-    return new k8s.apiextensions.CustomResource(name, {
-        apiVersion: cr.apiVersion,
-        kind: cr.kind,
-        metadata: {
-            ...cr.metadata,
-            // The CRD comes from an operator, so Argo CD must not dry-run it before the CRD exists (constraint 19,
-            // pipeline-service PR #229).
-            annotations: { "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true", ...cr.metadata.annotations },
+    return new k8s.apiextensions.CustomResource(
+        name,
+        {
+            apiVersion: cr.apiVersion,
+            kind: cr.kind,
+            metadata: {
+                ...cr.metadata,
+                // The CRD comes from an operator, so Argo CD must not dry-run it before the CRD exists.
+                annotations: { ...ARGOCD_SKIP_DRY_RUN, ...cr.metadata.annotations },
+            },
+            spec: cr.spec,
         },
-        spec: cr.spec,
-    }, opts);
+        opts,
+    );
 }
 
 /** Merge label maps left to right. */
@@ -108,16 +127,21 @@ export const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
  * set are left to their owners. (pulumi-kubernetes 4.25 honours `pulumi.com/patchForce`; its provider option
  * `enablePatchForce` is not read by that release.)
  */
-export function patchForceTransformation(args: pulumi.ResourceTransformationArgs): pulumi.ResourceTransformationResult | undefined {
+export function patchForceTransformation(
+    args: pulumi.ResourceTransformationArgs,
+): pulumi.ResourceTransformationResult | undefined {
     if (!args.type.startsWith("kubernetes:") || args.type.startsWith("pulumi:providers:")) return undefined;
     const md = args.props.metadata as Record<string, unknown> | undefined;
-    if (md === undefined || typeof md !== "object" || pulumi.Output.isInstance(md) || md instanceof Promise) return undefined;
+    if (md === undefined || typeof md !== "object" || pulumi.Output.isInstance(md) || md instanceof Promise)
+        return undefined;
     const ann = md.annotations;
-    const plain = ann !== null && typeof ann === "object" && !pulumi.Output.isInstance(ann) && !(ann instanceof Promise);
-    const annotations = ann === undefined
-        ? { ...PATCH_FORCE }
-        : plain
-            ? { ...(ann as Record<string, string>), ...PATCH_FORCE }
-            : pulumi.output(ann as pulumi.Input<Record<string, string>>).apply((a) => ({ ...a, ...PATCH_FORCE }));
+    const plain =
+        ann !== null && typeof ann === "object" && !pulumi.Output.isInstance(ann) && !(ann instanceof Promise);
+    const annotations =
+        ann === undefined
+            ? { ...PATCH_FORCE }
+            : plain
+              ? { ...(ann as Record<string, string>), ...PATCH_FORCE }
+              : pulumi.output(ann as pulumi.Input<Record<string, string>>).apply((a) => ({ ...a, ...PATCH_FORCE }));
     return { props: { ...args.props, metadata: { ...md, annotations } }, opts: args.opts };
 }
