@@ -2,7 +2,7 @@
  * Go durations as Kubernetes and ESO spell them (`metav1.Duration`: `5m`, `1h0m0s`, `90s`, `1.5h`, `-10m`, `0`).
  * Pure, so the rules do not depend on the program's own parser (lib/config.ts accepts only positive h/m/s).
  */
-const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
 /** Seconds in `d`, negative when `d` starts with `-`; undefined when `d` is not a Go duration. */
 export function goDurationSeconds(d: string): number | undefined {

@@ -50,6 +50,7 @@ export function containersOf(podSpec: Record<string, unknown> | undefined): Cont
 
 /** "container 'x'" or "init container 'x'" for messages. */
 export function containerLabel(c: ContainerRef): string {
-    const kind = c.list === "containers" ? "container" : c.list === "initContainers" ? "init container" : "ephemeral container";
+    const kind =
+        c.list === "containers" ? "container" : c.list === "initContainers" ? "init container" : "ephemeral container";
     return `${kind} '${c.name}'`;
 }

@@ -10,7 +10,8 @@ const ARGOCD = "openshift-gitops";
 /** Constraint 21: Pipeline Service's namespaces are labelled for the openshift-gitops Argo CD. */
 const policy: ResourceValidationPolicy = {
     name: "argocd-managed-namespaces",
-    description: "The namespaces Pipeline Service owns (openshift-pipelines, tekton-results, sprayproxy, gateway) must carry " +
+    description:
+        "The namespaces Pipeline Service owns (openshift-pipelines, tekton-results, sprayproxy, gateway) must carry " +
         "the label argocd.argoproj.io/managed-by: openshift-gitops, so the cluster's Argo CD instance may manage what is in " +
         "them. Source: pipeline-service namespace.yaml and PLNSRVCE-1620 (inventory constraint 21).",
     validateResource: (args, report) => {
@@ -19,8 +20,12 @@ const policy: ResourceValidationPolicy = {
         if (name === undefined || !MANAGED.has(name)) return;
         const value = str(at(args.props, "metadata", "labels", LABEL));
         if (value === ARGOCD) return;
-        report(violation(`${describe(args.type, args.props, args.name)} has ${value === undefined ? `no ${LABEL} label` : `${LABEL}: ${value}`}, so the openshift-gitops Argo CD cannot manage it`,
-            `Set the label ${LABEL} to ${ARGOCD} (the ArgoCd component does this for its managedNamespaces, the Gateway for its own)`));
+        report(
+            violation(
+                `${describe(args.type, args.props, args.name)} has ${value === undefined ? `no ${LABEL} label` : `${LABEL}: ${value}`}, so the openshift-gitops Argo CD cannot manage it`,
+                `Set the label ${LABEL} to ${ARGOCD} (the ArgoCd component does this for its managedNamespaces, the Gateway for its own)`,
+            ),
+        );
     },
 };
 

@@ -22,34 +22,52 @@ function syncedResources(argv: unknown[]): string[] {
         const m = /^--resources(?:=(.*))?$/.exec(a);
         if (!m) return;
         const value = m[1] ?? (typeof argv[i + 1] === "string" ? (argv[i + 1] as string) : "");
-        out.push(...value.split(",").map((s) => s.trim()).filter(Boolean));
+        out.push(
+            ...value
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean),
+        );
     });
     return out;
 }
 
 function isSyncerContainer(c: Record<string, unknown>): boolean {
-    return c.name === "kcp-syncer" || known(() => arr(c.command).some((x) => typeof x === "string" && x.endsWith("/syncer")), false);
+    return (
+        c.name === "kcp-syncer" ||
+        known(() => arr(c.command).some((x) => typeof x === "string" && x.endsWith("/syncer")), false)
+    );
 }
 
 /** Constraint 42: deletions are not synced back to kcp, so synced TaskRuns/Runs would be re-created after pruning. */
 const policy: ResourceValidationPolicy = {
     name: "kcp-syncer-no-taskruns",
-    description: "The kcp syncer must never sync taskruns.tekton.dev, runs.tekton.dev or customruns.tekton.dev: " +
+    description:
+        "The kcp syncer must never sync taskruns.tekton.dev, runs.tekton.dev or customruns.tekton.dev: " +
         "checked in the kcp-syncer container's --resources arguments, the syncer ClusterRole and the SyncTarget's " +
         "synced resources. Source: pipeline-service PR #122 (530ea4a), PR #294 and architect/phase1.md @kcp " +
         "(inventory constraint 42).",
     validateResource: (args, report) => {
         const what = describe(args.type, args.props, args.name);
-        const fix = "Remove TaskRuns, Runs and CustomRuns from pipeline-service:kcp.resources; the syncer syncs PipelineRuns and the operator prunes them on the cluster";
+        const fix =
+            "Remove TaskRuns, Runs and CustomRuns from pipeline-service:kcp.resources; the syncer syncs PipelineRuns and the operator prunes them on the cluster";
         if (isWorkload(args.type)) {
             for (const c of containersOf(podSpecOf(args.type, args.props))) {
                 if (!isSyncerContainer(c.container)) continue;
                 // The args embed the SyncTarget's UID, unknown during preview: the ClusterRole check covers preview.
-                const argv = known(() => [...arr(c.container.command), ...arr(c.container.args)].map((x) => x), undefined);
+                const argv = known(
+                    () => [...arr(c.container.command), ...arr(c.container.args)].map((x) => x),
+                    undefined,
+                );
                 if (!argv) continue;
                 const bad = syncedResources(argv).filter(forbidden);
                 if (bad.length) {
-                    report(violation(`${containerLabel(c)} of ${what} syncs ${bad.join(", ")}; kcp does not sync deletions back, so pruned runs would be re-created`, fix));
+                    report(
+                        violation(
+                            `${containerLabel(c)} of ${what} syncs ${bad.join(", ")}; kcp does not sync deletions back, so pruned runs would be re-created`,
+                            fix,
+                        ),
+                    );
                 }
             }
         } else if (is(args.type, KIND.ClusterRole) && (metadataOf(args.props).name ?? "").startsWith("kcp-syncer")) {
@@ -64,7 +82,12 @@ const policy: ResourceValidationPolicy = {
                 }
             }
             if (bad.size) {
-                report(violation(`${what} lets the syncer manage ${[...bad].join(", ")} in tekton.dev, so it is set up to sync TaskRuns or Runs`, fix));
+                report(
+                    violation(
+                        `${what} lets the syncer manage ${[...bad].join(", ")} in tekton.dev, so it is set up to sync TaskRuns or Runs`,
+                        fix,
+                    ),
+                );
             }
         } else if (is(args.type, KIND.SyncTarget)) {
             const bad = arr(at(args.props, "spec", "syncedResources")).flatMap((r) => {

@@ -11,7 +11,8 @@ const DEFAULTS = {
 /** Constraints 24 and 48: outside dev every secret value comes from an ExternalSecret. */
 const policy: ResourceValidationPolicy = {
     name: "no-literal-secrets",
-    description: "Outside dev no Kubernetes Secret may carry literal data or stringData: the GitHub App, Results " +
+    description:
+        "Outside dev no Kubernetes Secret may carry literal data or stringData: the GitHub App, Results " +
         "database and S3, Chains signing and syncer credentials come from ExternalSecrets. A service-account-token " +
         "Secret with no data is allowed. Source: ADR-0009 and infra-deployments base/external-secrets, " +
         "development vs production kustomizations (inventory constraints 24 and 48).",
@@ -33,12 +34,18 @@ const policy: ResourceValidationPolicy = {
         if (cfg.literalSecretEnvironments.includes(cfg.environment)) return;
         const what = describe(args.type, args.props, args.name);
         // Key names only: the values may be unknown during preview, and must never be echoed.
-        const keys = ["data", "stringData"].flatMap((field) => Object.keys(rec(args.props[field]) ?? {}).map((k) => `${field}.${k}`));
+        const keys = ["data", "stringData"].flatMap((field) =>
+            Object.keys(rec(args.props[field]) ?? {}).map((k) => `${field}.${k}`),
+        );
         if (keys.length) {
-            report(violation(`${what} (type ${show(args.props.type ?? "Opaque")}) carries literal values in ${keys.join(", ")} in ${cfg.environment}, ` +
-                "so the secret lives in Pulumi state and cannot be rotated in Vault",
-                "Declare an ExternalSecret for it instead (buildExternalSecret in components/externalSecrets.ts), " +
-                "e.g. by setting pipeline-service:secrets.mode to external"));
+            report(
+                violation(
+                    `${what} (type ${show(args.props.type ?? "Opaque")}) carries literal values in ${keys.join(", ")} in ${cfg.environment}, ` +
+                        "so the secret lives in Pulumi state and cannot be rotated in Vault",
+                    "Declare an ExternalSecret for it instead (buildExternalSecret in components/externalSecrets.ts), " +
+                        "e.g. by setting pipeline-service:secrets.mode to external",
+                ),
+            );
         }
     },
 };

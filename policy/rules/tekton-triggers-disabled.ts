@@ -8,12 +8,17 @@ const DEFAULTS = { triggersAllowed: false };
 /** Constraint 10: Tekton Triggers are disabled on the platform (configurable). */
 const policy: ResourceValidationPolicy = {
     name: "tekton-triggers-disabled",
-    description: "Tekton Triggers must be disabled (TektonConfig spec.trigger.disabled: true) and no Triggers " +
-        "objects may be declared, unless the policy config sets triggersAllowed. Source: ADR-0009 \"Disable Tekton " +
-        "Triggers\" and tektoncd/operator#2756 (inventory constraint 10).",
+    description:
+        "Tekton Triggers must be disabled (TektonConfig spec.trigger.disabled: true) and no Triggers " +
+        'objects may be declared, unless the policy config sets triggersAllowed. Source: ADR-0009 "Disable Tekton ' +
+        'Triggers" and tektoncd/operator#2756 (inventory constraint 10).',
     configSchema: {
         properties: {
-            triggersAllowed: { type: "boolean", default: DEFAULTS.triggersAllowed, description: "Allow Tekton Triggers (pipeline-service:tekton.triggers.enabled)." },
+            triggersAllowed: {
+                type: "boolean",
+                default: DEFAULTS.triggersAllowed,
+                description: "Allow Tekton Triggers (pipeline-service:tekton.triggers.enabled).",
+            },
         },
         required: [],
     },
@@ -24,12 +29,20 @@ const policy: ResourceValidationPolicy = {
         if (is(args.type, KIND.TektonConfig)) {
             const disabled = at(args.props, "spec", "trigger", "disabled");
             if (!isTrue(disabled)) {
-                report(violation(`${what} leaves Tekton Triggers enabled (spec.trigger.disabled is ${show(disabled)})`,
-                    "Set spec.trigger.disabled to true (pipeline-service:tekton.triggers.enabled: false)"));
+                report(
+                    violation(
+                        `${what} leaves Tekton Triggers enabled (spec.trigger.disabled is ${show(disabled)})`,
+                        "Set spec.trigger.disabled to true (pipeline-service:tekton.triggers.enabled: false)",
+                    ),
+                );
             }
         } else if (parseKubeType(args.type)?.group === "triggers.tekton.dev") {
-            report(violation(`${what} is a Tekton Triggers object, but Triggers are disabled on Pipeline Service`,
-                "Remove it and receive Git events through Pipelines as Code instead"));
+            report(
+                violation(
+                    `${what} is a Tekton Triggers object, but Triggers are disabled on Pipeline Service`,
+                    "Remove it and receive Git events through Pipelines as Code instead",
+                ),
+            );
         }
     },
 };

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { PINNED_IMAGE } from "../../lib/config.js";
+import { PINNED_IMAGE } from "../../lib/config/rules.js";
 import { describe, show, str } from "../lib/k8s.js";
 import { violation } from "../lib/report.js";
 import { containerLabel, containersOf, isWorkload, podSpecOf } from "../lib/workloads.js";
@@ -7,7 +7,8 @@ import { containerLabel, containersOf, isWorkload, podSpecOf } from "../lib/work
 /** Constraint 38: images pinned by digest or by an immutable commit-SHA tag. */
 const policy: ResourceValidationPolicy = {
     name: "workload-image-pinned",
-    description: "Every container image must be pinned by @sha256 digest or by an immutable git-commit tag of 7 to " +
+    description:
+        "Every container image must be pinned by @sha256 digest or by an immutable git-commit tag of 7 to " +
         "40 hex digits; floating tags such as latest, main or v4.12 are rejected. Source: checkov CKV_K8S_14/43 " +
         "rationale and the pinned images in pipeline-service manifests @5b34974a (inventory constraint 38).",
     validateResource: (args, report) => {
@@ -16,9 +17,13 @@ const policy: ResourceValidationPolicy = {
         for (const c of containersOf(podSpecOf(args.type, args.props))) {
             const image = str(c.container.image);
             if (image === undefined || !PINNED_IMAGE.test(image)) {
-                report(violation(`${containerLabel(c)} of ${what} uses image ${show(c.container.image)}, which is not pinned and can change under you`,
-                    "Pin it as <repository>@sha256:<64 hex digits> or <repository>:<7-40 hex commit SHA> in the stack config " +
-                    "(pipeline-service:kcp.syncerImage, metricsExporter.image, gatewayImages.*)"));
+                report(
+                    violation(
+                        `${containerLabel(c)} of ${what} uses image ${show(c.container.image)}, which is not pinned and can change under you`,
+                        "Pin it as <repository>@sha256:<64 hex digits> or <repository>:<7-40 hex commit SHA> in the stack config " +
+                            "(pipeline-service:kcp.syncerImage, metricsExporter.image, gatewayImages.*)",
+                    ),
+                );
             }
         }
     },

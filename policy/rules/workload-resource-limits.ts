@@ -3,12 +3,18 @@ import { at, describe } from "../lib/k8s.js";
 import { violation } from "../lib/report.js";
 import { containerLabel, containersOf, isWorkload, podSpecOf } from "../lib/workloads.js";
 
-const REQUIRED = [["requests", "cpu"], ["requests", "memory"], ["limits", "cpu"], ["limits", "memory"]] as const;
+const REQUIRED = [
+    ["requests", "cpu"],
+    ["requests", "memory"],
+    ["limits", "cpu"],
+    ["limits", "memory"],
+] as const;
 
 /** Constraint 36: CPU and memory requests and limits on every container. */
 const policy: ResourceValidationPolicy = {
     name: "workload-resource-limits",
-    description: "Every container must declare CPU and memory requests and limits, rather than rely on namespace " +
+    description:
+        "Every container must declare CPU and memory requests and limits, rather than rely on namespace " +
         "LimitRanges. Source: kube-linter practice and pipeline-service 7daba27 (inventory constraint 36).",
     validateResource: (args, report) => {
         if (!isWorkload(args.type)) return;
@@ -19,8 +25,12 @@ const policy: ResourceValidationPolicy = {
                 return v === undefined || v === null || v === "";
             }).map(([kind, res]) => `${kind}.${res}`);
             if (missing.length) {
-                report(violation(`${containerLabel(c)} of ${what} does not declare resources ${missing.join(", ")}`,
-                    "Set resources.requests and resources.limits for both cpu and memory (see the Resources constants in components/*.ts)"));
+                report(
+                    violation(
+                        `${containerLabel(c)} of ${what} does not declare resources ${missing.join(", ")}`,
+                        "Set resources.requests and resources.limits for both cpu and memory (see the Resources constants in components/*.ts)",
+                    ),
+                );
             }
         }
     },

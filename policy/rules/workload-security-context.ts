@@ -6,7 +6,8 @@ import { containerLabel, containersOf, isWorkload, podSpecOf } from "../lib/work
 /** Constraints 34 and 44: every container runs restricted. */
 const policy: ResourceValidationPolicy = {
     name: "workload-security-context",
-    description: "Every container of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod must run " +
+    description:
+        "Every container of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod must run " +
         "as non-root with a read-only root filesystem, allowPrivilegeEscalation false, all capabilities dropped and " +
         "the RuntimeDefault seccomp profile (container or pod level). Source: pipeline-service b707aab (PLNSRVCE-1476) " +
         "and kcp-registrar syncer-patch.yaml (inventory constraints 34 and 44).",
@@ -27,8 +28,12 @@ const policy: ResourceValidationPolicy = {
             const seccomp = at(sc, "seccompProfile", "type") ?? at(podSc, "seccompProfile", "type");
             if (seccomp !== "RuntimeDefault") missing.push("seccompProfile.type: RuntimeDefault");
             if (missing.length) {
-                report(violation(`${containerLabel(c)} of ${what} runs without ${missing.join(", ")}`,
-                    "Set the container's securityContext to RESTRICTED_SECURITY_CONTEXT from lib/k8s.ts, and mount an emptyDir where it must write (e.g. /tmp)"));
+                report(
+                    violation(
+                        `${containerLabel(c)} of ${what} runs without ${missing.join(", ")}`,
+                        "Set the container's securityContext to RESTRICTED_SECURITY_CONTEXT from lib/k8s.ts, and mount an emptyDir where it must write (e.g. /tmp)",
+                    ),
+                );
             }
         }
     },

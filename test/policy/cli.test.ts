@@ -16,22 +16,41 @@ import { ROOT } from "./helpers/program.js";
 
 const run = promisify(execFile);
 const TOOLS = path.join(ROOT, ".tools", "bin");
-const CACHE = process.env.PIPELINE_SERVICE_TOOLS_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "pipeline-service", "tools");
+const CACHE =
+    process.env.PIPELINE_SERVICE_TOOLS_CACHE ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "pipeline-service", "tools");
 
 /** A directory holding pulumi-resource-kubernetes 4.25.0, if one was built. */
 function kubernetesPluginDir(): string | undefined {
     const candidates = [
         path.join(ROOT, ".pulumi-home", "plugins", "resource-kubernetes-v4.25.0"),
-        ...(fs.existsSync(CACHE) ? fs.readdirSync(CACHE).filter((d) => d.startsWith("plugin-kubernetes-4.25.0")).map((d) => path.join(CACHE, d, "bin")) : []),
+        ...(fs.existsSync(CACHE)
+            ? fs
+                  .readdirSync(CACHE)
+                  .filter((d) => d.startsWith("plugin-kubernetes-4.25.0"))
+                  .map((d) => path.join(CACHE, d, "bin"))
+            : []),
     ];
     return candidates.find((d) => fs.existsSync(path.join(d, "pulumi-resource-kubernetes")));
 }
 
 const plugin = kubernetesPluginDir();
-const available = fs.existsSync(path.join(TOOLS, "pulumi")) && fs.existsSync(path.join(TOOLS, "pulumi-analyzer-policy")) && plugin !== undefined;
+const available =
+    fs.existsSync(path.join(TOOLS, "pulumi")) &&
+    fs.existsSync(path.join(TOOLS, "pulumi-analyzer-policy")) &&
+    plugin !== undefined;
 const cliTest = available ? test.serial : test.skip;
 
-const EXCLUDE = new Set(["node_modules", ".git", ".pulumi-home", ".pulumi-state", ".tools", ".local", "audit", "bench"]);
+const EXCLUDE = new Set([
+    "node_modules",
+    ".git",
+    ".pulumi-home",
+    ".pulumi-state",
+    ".tools",
+    ".local",
+    "audit",
+    "bench",
+]);
 
 function scratch(): { dir: string; env: NodeJS.ProcessEnv } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));
@@ -51,11 +70,28 @@ function scratch(): { dir: string; env: NodeJS.ProcessEnv } {
     return { dir, env };
 }
 
-async function preview(cwd: string, env: NodeJS.ProcessEnv, stack: string, config: string): Promise<{ code: number; out: string }> {
+async function preview(
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    stack: string,
+    config: string,
+): Promise<{ code: number; out: string }> {
     await run("pulumi", ["stack", "init", stack], { cwd, env });
     try {
-        const { stdout, stderr } = await run("pulumi", ["preview", "--stack", stack, "--non-interactive", "--policy-pack", path.join(cwd, "policy"),
-            "--policy-pack-config", path.join(cwd, "policy", "config", `${config}.json`)], { cwd, env, maxBuffer: 64 << 20 });
+        const { stdout, stderr } = await run(
+            "pulumi",
+            [
+                "preview",
+                "--stack",
+                stack,
+                "--non-interactive",
+                "--policy-pack",
+                path.join(cwd, "policy"),
+                "--policy-pack-config",
+                path.join(cwd, "policy", "config", `${config}.json`),
+            ],
+            { cwd, env, maxBuffer: 64 << 20 },
+        );
         return { code: 0, out: stdout + stderr };
     } catch (e) {
         const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -67,10 +103,18 @@ cliTest("the prod program passes the pack, every rule mandatory (pulumi preview,
     t.timeout(600_000);
     const { dir, env } = scratch();
     const project = path.join(dir, "project");
-    fs.cpSync(ROOT, project, { recursive: true, filter: (src) => !EXCLUDE.has(path.relative(ROOT, src).split(path.sep)[0]!) });
+    fs.cpSync(ROOT, project, {
+        recursive: true,
+        filter: (src) => !EXCLUDE.has(path.relative(ROOT, src).split(path.sep)[0]!),
+    });
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"));
     const { code, out } = await preview(project, env, "prod", "prod");
-    t.log(out.split("\n").filter((l) => /Policies:|pipeline-service@v|\[(mandatory|advisory)\]|to create/.test(l)).join("\n"));
+    t.log(
+        out
+            .split("\n")
+            .filter((l) => /Policies:|pipeline-service@v|\[(mandatory|advisory)\]|to create/.test(l))
+            .join("\n"),
+    );
     t.is(code, 0, out.slice(-3000));
     t.regex(out, /✅ pipeline-service@v0\.1\.0/);
     t.notRegex(out, /can't run policy/);
@@ -86,16 +130,22 @@ cliTest("a violating program fails the preview under prod.json and only warns un
     fs.cpSync(path.join(ROOT, "policy"), path.join(project, "policy"), { recursive: true });
     fs.cpSync(path.join(ROOT, "lib"), path.join(project, "lib"), { recursive: true }); // the pack reuses lib/config.ts
     fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: policy-cli\nruntime: nodejs\nmain: index.cjs\n");
-    fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "policy-cli", version: "0.0.0", private: true, type: "module" }));
-    fs.writeFileSync(path.join(project, "index.cjs"), [
-        "const k8s = require('@pulumi/kubernetes');",
-        `const provider = new k8s.Provider('c1', { renderYamlToDirectory: ${JSON.stringify(path.join(dir, "render"))} });`,
-        "new k8s.apiextensions.CustomResource('catalog', { apiVersion: 'operators.coreos.com/v1alpha1', kind: 'CatalogSource',",
-        "  metadata: { name: 'custom-operators', namespace: 'openshift-marketplace' },",
-        "  spec: { sourceType: 'grpc', image: 'quay.io/openshift-pipeline/index:v4.14-candidate' } }, { provider });",
-        "new k8s.core.v1.Secret('literal', { metadata: { name: 'literal', namespace: 'openshift-pipelines' }, stringData: { token: 'x' } });",
-        "",
-    ].join("\n"));
+    fs.writeFileSync(
+        path.join(project, "package.json"),
+        JSON.stringify({ name: "policy-cli", version: "0.0.0", private: true, type: "module" }),
+    );
+    fs.writeFileSync(
+        path.join(project, "index.cjs"),
+        [
+            "const k8s = require('@pulumi/kubernetes');",
+            `const provider = new k8s.Provider('c1', { renderYamlToDirectory: ${JSON.stringify(path.join(dir, "render"))} });`,
+            "new k8s.apiextensions.CustomResource('catalog', { apiVersion: 'operators.coreos.com/v1alpha1', kind: 'CatalogSource',",
+            "  metadata: { name: 'custom-operators', namespace: 'openshift-marketplace' },",
+            "  spec: { sourceType: 'grpc', image: 'quay.io/openshift-pipeline/index:v4.14-candidate' } }, { provider });",
+            "new k8s.core.v1.Secret('literal', { metadata: { name: 'literal', namespace: 'openshift-pipelines' }, stringData: { token: 'x' } });",
+            "",
+        ].join("\n"),
+    );
     const prod = await preview(project, env, "prod", "prod");
     t.not(prod.code, 0, "mandatory violations fail the preview");
     for (const rule of ["catalog-source-grpc-digest-pinned", "no-literal-secrets", "kubernetes-explicit-provider"]) {

@@ -21,7 +21,8 @@ test("policy: counts of rules and fixtures", (t) => {
     const cases = [...fixtures.values()].reduce((n, f) => n + f.allowed.length + f.disallowed.length, 0);
     const allowed = [...fixtures.values()].reduce((n, f) => n + f.allowed.length, 0);
     const stackRules = policies.filter(isStackPolicy).length;
-    const line = `policy: ${policies.length} rules (${policies.length - stackRules} resource, ${stackRules} stack), ` +
+    const line =
+        `policy: ${policies.length} rules (${policies.length - stackRules} resource, ${stackRules} stack), ` +
         `${cases} fixtures (${allowed} allowed, ${cases - allowed} disallowed)`;
     t.log(line);
     console.log(line);
@@ -41,7 +42,8 @@ test("descriptions are full sentences that cite their upstream source and invent
         t.regex(p.description, /Source: /, `${p.name}: cites its source`);
         const m = /inventory constraints? ([0-9, and]+)\)/.exec(p.description);
         t.truthy(m, `${p.name}: names its inventory constraint numbers`);
-        for (const n of (m?.[1] ?? "").match(/[0-9]+/g) ?? []) t.true(Number(n) >= 1 && Number(n) <= 48, `${p.name}: constraint ${n}`);
+        for (const n of (m?.[1] ?? "").match(/[0-9]+/g) ?? [])
+            t.true(Number(n) >= 1 && Number(n) <= 48, `${p.name}: constraint ${n}`);
     }
 });
 
@@ -59,8 +61,12 @@ test("every rule file is registered in the pack once, under its file name", asyn
 test("enforcement levels come from the policy config only", (t) => {
     for (const p of policies) {
         t.is(p.enforcementLevel, undefined, `${p.name} sets no enforcementLevel of its own`);
-        t.false("enforcementLevel" in (p.configSchema?.properties ?? {}), `${p.name}: enforcementLevel is not a config property`);
-        if (p.configSchema) t.true(Array.isArray(p.configSchema.required), `${p.name}: configSchema.required is an array`);
+        t.false(
+            "enforcementLevel" in (p.configSchema?.properties ?? {}),
+            `${p.name}: enforcementLevel is not a config property`,
+        );
+        if (p.configSchema)
+            t.true(Array.isArray(p.configSchema.required), `${p.name}: configSchema.required is an array`);
     }
     t.is(policyConfigFile("dev").all, "advisory");
     t.is(policyConfigFile("prod").all, "mandatory");
@@ -86,8 +92,10 @@ function schemaProblem(schema: PolicyConfigJSONSchema, value: unknown): string |
     if (type === "integer" && !Number.isInteger(value)) return "is not an integer";
     if (type === "number" && typeof value !== "number") return "is not a number";
     if (schema.enum && !schema.enum.includes(value as never)) return `is not one of ${JSON.stringify(schema.enum)}`;
-    if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) return `is below ${schema.minimum}`;
-    if (typeof value === "string" && schema.minLength !== undefined && value.length < schema.minLength) return "is too short";
+    if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum)
+        return `is below ${schema.minimum}`;
+    if (typeof value === "string" && schema.minLength !== undefined && value.length < schema.minLength)
+        return "is too short";
     if (type === "array") {
         if (!Array.isArray(value)) return "is not an array";
         const items = schema.items;
@@ -101,7 +109,7 @@ function schemaProblem(schema: PolicyConfigJSONSchema, value: unknown): string |
     return undefined;
 }
 
-for (const env of ["dev", "prod"]) {
+for (const env of ["local", "dev", "prod"]) {
     test(`policy/config/${env}.json names registered rules and declared, valid properties`, (t) => {
         for (const [rule, value] of Object.entries(policyConfigFile(env))) {
             if (rule === "all") continue;
@@ -112,12 +120,14 @@ for (const env of ["dev", "prod"]) {
                 if (k === "enforcementLevel") continue;
                 const schema = p.configSchema?.properties[k];
                 t.truthy(schema, `${rule}.${k} is declared in the rule's configSchema`);
-                if (schema && typeof schema === "object") t.is(schemaProblem(schema, v), undefined, `${env}.json ${rule}.${k}`);
+                if (schema && typeof schema === "object")
+                    t.is(schemaProblem(schema, v), undefined, `${env}.json ${rule}.${k}`);
             }
         }
         for (const p of policies) {
             for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
-                if (typeof s === "object" && s.default !== undefined) t.is(schemaProblem(s, s.default), undefined, `${p.name}.${k} default`);
+                if (typeof s === "object" && s.default !== undefined)
+                    t.is(schemaProblem(s, s.default), undefined, `${p.name}.${k} default`);
             }
         }
     });
@@ -126,15 +136,31 @@ for (const env of ["dev", "prod"]) {
         const cfg = resolveConfig(env, stackValues(env));
         const file = policyConfigFile(env) as Record<string, Record<string, unknown>>;
         const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
-        t.deepEqual(sorted(file["pac-settings-match-github-app"]!.githubAppNames as string[]),
-            sorted(cfg.clusters.map((c) => c.settings.githubAppName)), "githubAppNames = every cluster's githubAppName");
-        t.deepEqual(sorted(file["pac-console-urls-on-hac"]!.hacHosts as string[]),
-            sorted(cfg.clusters.map((c) => new URL(c.settings.hacConsoleUrl).hostname)), "hacHosts = every cluster's hacConsoleUrl host");
+        t.deepEqual(
+            sorted(file["pac-settings-match-github-app"]!.githubAppNames as string[]),
+            sorted(cfg.clusters.map((c) => c.settings.githubAppName)),
+            "githubAppNames = every cluster's githubAppName",
+        );
+        t.deepEqual(
+            sorted(file["pac-console-urls-on-hac"]!.hacHosts as string[]),
+            sorted(cfg.clusters.map((c) => new URL(c.settings.hacConsoleUrl).hostname)),
+            "hacHosts = every cluster's hacConsoleUrl host",
+        );
         for (const [rule, props] of Object.entries(file)) {
-            if (typeof props === "object" && props && "environment" in props) t.is(props.environment, cfg.environment, `${rule}.environment`);
+            if (typeof props === "object" && props && "environment" in props)
+                t.is(props.environment, cfg.environment, `${rule}.environment`);
         }
-        t.is(file["compute-cluster-complete"]!.requireSyncer, cfg.clusters.some((c) => c.settings.kcp.enabled));
-        t.is(file["tekton-triggers-disabled"]!.triggersAllowed, cfg.clusters.some((c) => c.settings.tekton.triggers.enabled));
+        t.is(
+            file["compute-cluster-complete"]!.requireSyncer,
+            cfg.clusters.some((c) => c.settings.kcp.enabled),
+        );
+        const phase1 = cfg.clusters.some((c) => c.settings.kcp.enabled);
+        for (const rule of ["tekton-results-settings", "tekton-config-rbac-defaults"])
+            t.is(file[rule]?.kcpSynced ?? false, phase1, `${rule}.kcpSynced follows kcp.enabled`);
+        t.is(
+            file["tekton-triggers-disabled"]!.triggersAllowed,
+            cfg.clusters.some((c) => c.settings.tekton.triggers.enabled),
+        );
         if (cfg.clusters.some((c) => !c.settings.tekton.operatorPruner.disabled)) {
             t.true(file["tekton-operator-pruner"]!.allowBackupPruner as boolean, "a cluster runs the backup pruner");
         }
@@ -145,7 +171,10 @@ test("the pack directory is what the CLI loads: PulumiPolicy.yaml, package.json 
     const dir = path.join(ROOT, "policy");
     const project = YAML.parse(fs.readFileSync(path.join(dir, "PulumiPolicy.yaml"), "utf8")) as { runtime?: unknown };
     t.is(project.runtime, "nodejs");
-    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { version?: string; main?: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        version?: string;
+        main?: string;
+    };
     t.regex(pkg.version ?? "", /^[0-9]+\.[0-9]+\.[0-9]+$/, "PolicyPack reads its version from package.json");
     t.is(pkg.main, "main.cjs");
     const main = fs.readFileSync(path.join(dir, "main.cjs"), "utf8");

@@ -19,7 +19,10 @@ for (const r of dev.reports) {
 }
 
 test("the dev program under the prod config is rejected for its dev-only values", (t) => {
-    const failing = devUnderProd.reports.filter((r) => r.violations.length).map((r) => r.policy.name).sort();
+    const failing = devUnderProd.reports
+        .filter((r) => r.violations.length)
+        .map((r) => r.policy.name)
+        .sort();
     t.deepEqual(failing, ["pac-console-urls-on-hac", "pac-settings-match-github-app", "tekton-results-settings"]);
     t.log(failing.join(", "));
 });

@@ -26,7 +26,10 @@ for (const policy of policies) {
         test(`${policy.name} allows: ${c.name}`, async (t) => {
             t.is(Boolean(c.stack), kind === "stack", `a ${kind} policy needs ${kind} fixtures`);
             const out = await run(policy, c);
-            t.deepEqual(out.violations.map((v) => v.message), []);
+            t.deepEqual(
+                out.violations.map((v) => v.message),
+                [],
+            );
             if (c.previewUnknown) t.true(out.previewUnknowns.length > 0, "expected the rule to meet an unknown value");
             else t.deepEqual(out.previewUnknowns, []);
         });
@@ -43,7 +46,10 @@ for (const policy of policies) {
             }
             if (c.expect) {
                 const re = c.expect;
-                t.true(out.violations.some((v) => re.test(v.message)), `no message matches ${re}:\n${out.violations.map((v) => `  ${v.message}`).join("\n")}`);
+                t.true(
+                    out.violations.some((v) => re.test(v.message)),
+                    `no message matches ${re}:\n${out.violations.map((v) => `  ${v.message}`).join("\n")}`,
+                );
             }
             t.log(out.violations.map((v) => v.message).join("\n"));
         });

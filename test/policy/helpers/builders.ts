@@ -2,15 +2,16 @@
  * Fixture resources built by the program's own pure builders (components/*.ts) from the resolved stack
  * configuration of Pulumi.prod.yaml / Pulumi.dev.yaml, so an allowed fixture is what the program deploys.
  */
-import { buildRootApplication } from "../../../components/argocd.js";
-import { buildClusterSecretStore, buildExternalSecret, vaultKey } from "../../../components/externalSecrets.js";
+import { buildRootApplication, GITOPS_SUBSCRIPTION } from "../../../components/argocd.js";
+import { buildClusterSecretStore } from "../../../lib/clusterSecretStores.js";
+import { buildExternalSecret, vaultKey } from "../../../lib/externalSecret.js";
 import { buildSyncTarget, buildSyncerRules } from "../../../components/kcpSyncer.js";
 import { buildCatalogSource, buildTektonConfig } from "../../../components/openshiftPipelines.js";
 import { buildSubscription } from "../../../components/operatorSubscription.js";
 import { buildResultSpec } from "../../../components/tektonResults.js";
 import { PipelineServiceConfig, resolveConfig, ResolvedCluster, Settings } from "../../../lib/config.js";
 import { CustomResourceSpec, PIPELINES_NAMESPACE } from "../../../lib/k8s.js";
-import { syncerNamespace, syncTargetName } from "../../../lib/naming.js";
+import { clusterSyncerNamespace, syncTargetName } from "../../../lib/naming.js";
 import { deserialized, type ProviderInput, type ResourceInput, type StackResourceInput } from "./harness.js";
 import { stackValues } from "./program.js";
 
@@ -39,11 +40,20 @@ export function clusterProvider(cluster: string, stack = "prod"): ProviderInput 
 }
 
 /** A custom resource description as the policy runtime sees it (`kubernetes:<apiVersion>:<kind>`). */
-export function cr(spec: CustomResourceSpec, name = spec.metadata.name, provider: ProviderInput = clusterProvider("stone-prd-rh01")): ResourceInput {
+export function cr(
+    spec: CustomResourceSpec,
+    name = spec.metadata.name,
+    provider: ProviderInput = clusterProvider("stone-prd-rh01"),
+): ResourceInput {
     return {
         type: `kubernetes:${spec.apiVersion}:${spec.kind}`,
         name,
-        props: deserialized({ apiVersion: spec.apiVersion, kind: spec.kind, metadata: spec.metadata, spec: spec.spec }) as Record<string, unknown>,
+        props: deserialized({
+            apiVersion: spec.apiVersion,
+            kind: spec.kind,
+            metadata: spec.metadata,
+            spec: spec.spec,
+        }) as Record<string, unknown>,
         provider,
     };
 }
@@ -57,7 +67,11 @@ export function edit<T extends ResourceInput>(input: T, mutate: (props: any) => 
 
 export function tektonConfig(c: ResolvedCluster = PROD_RH01, chainsGenerateSigningSecret = false): ResourceInput {
     const s = c.settings;
-    return cr(buildTektonConfig(s, buildResultSpec(s.results), s.readiness, chainsGenerateSigningSecret), "config", clusterProvider(c.name));
+    return cr(
+        buildTektonConfig(s, buildResultSpec(s), s.readiness, chainsGenerateSigningSecret),
+        "config",
+        clusterProvider(c.name),
+    );
 }
 
 export function catalogSource(s: Settings = PROD_RH01.settings): ResourceInput {
@@ -66,20 +80,24 @@ export function catalogSource(s: Settings = PROD_RH01.settings): ResourceInput {
 
 export function ospSubscription(s: Settings = PROD_RH01.settings): ResourceInput {
     const sub = s.osp.subscription;
-    return cr(buildSubscription({
-        name: sub.name, namespace: sub.namespace, package: sub.package, channel: sub.channel,
-        source: s.osp.catalog.name, sourceNamespace: s.osp.catalog.namespace, installPlanApproval: sub.installPlanApproval,
-        startingCSV: sub.startingCSV, readiness: s.readiness,
-    }));
+    return cr(
+        buildSubscription({
+            name: sub.name,
+            namespace: sub.namespace,
+            package: sub.package,
+            channel: sub.channel,
+            source: s.osp.catalog.name,
+            sourceNamespace: s.osp.catalog.namespace,
+            installPlanApproval: sub.installPlanApproval,
+            startingCSV: sub.startingCSV,
+            readiness: s.readiness,
+        }),
+    );
 }
 
 /** The OpenShift GitOps Subscription exactly as components/argocd.ts declares it. */
 export function gitopsSubscription(s: Settings = PROD_RH01.settings): ResourceInput {
-    return cr(buildSubscription({
-        name: "openshift-gitops-operator", namespace: "openshift-operators", package: "openshift-gitops-operator",
-        channel: "latest", source: "redhat-operators", sourceNamespace: "openshift-marketplace",
-        installPlanApproval: "Automatic", readiness: s.readiness,
-    }));
+    return cr(buildSubscription({ ...GITOPS_SUBSCRIPTION, readiness: s.readiness }));
 }
 
 export function rootApplication(s: Settings = PROD_RH01.settings): ResourceInput {
@@ -89,44 +107,56 @@ export function rootApplication(s: Settings = PROD_RH01.settings): ResourceInput
 /** The consumer namespaces ComputeCluster gives the store (PaC, the gateway's on the host, the syncer's). */
 export function consumerNamespaces(c: ResolvedCluster, extra: string[] = []): string[] {
     const out = [PIPELINES_NAMESPACE, ...extra];
-    if (c.settings.kcp.enabled) out.push(syncerNamespace(syncTargetName(c.name), c.settings.kcp.workspace));
+    if (c.settings.kcp.enabled) out.push(clusterSyncerNamespace(c.name, c.settings.kcp.workspace));
     return out;
 }
 
 export function clusterSecretStore(c: ResolvedCluster = PROD_RH01, extra: string[] = []): ResourceInput {
-    return cr(buildClusterSecretStore(c.settings.secretStore, consumerNamespaces(c, extra)), c.settings.secretStore.name, clusterProvider(c.name));
+    return cr(
+        buildClusterSecretStore(c.settings.secretStore, consumerNamespaces(c, extra)),
+        c.settings.secretStore.name,
+        clusterProvider(c.name),
+    );
 }
 
 /** `pipelines-as-code-secret` in openshift-pipelines, as components/externalSecrets.ts declares it. */
 export function pacExternalSecret(c: ResolvedCluster = PROD_RH01, namespace = PIPELINES_NAMESPACE): ResourceInput {
     const s = c.settings;
-    return cr(buildExternalSecret({
-        name: "pipelines-as-code-secret",
-        namespace,
-        storeName: s.secretStore.name,
-        key: vaultKey(s.secretStore.keyPrefix, "github-app"),
-        refreshInterval: s.secrets.pacRefreshInterval,
-        target: { name: "pipelines-as-code-secret", creationPolicy: "Owner", deletionPolicy: "Delete" },
-        readiness: s.readiness,
-    }), "pipelines-as-code-secret", clusterProvider(c.name));
+    return cr(
+        buildExternalSecret({
+            name: "pipelines-as-code-secret",
+            namespace,
+            storeName: s.secretStore.name,
+            key: vaultKey(s.secretStore.keyPrefix, "github-app"),
+            refreshInterval: s.secrets.pacRefreshInterval,
+            target: { name: "pipelines-as-code-secret", creationPolicy: "Owner", deletionPolicy: "Delete" },
+            readiness: s.readiness,
+        }),
+        "pipelines-as-code-secret",
+        clusterProvider(c.name),
+    );
 }
 
 /** The Chains signing-key ExternalSecret, as components/externalSecrets.ts declares it. */
 export function chainsSigningExternalSecret(c: ResolvedCluster = PROD_RH01): ResourceInput {
     const s = c.settings;
-    return cr(buildExternalSecret({
-        name: "tekton-chains-signing-secret",
-        namespace: PIPELINES_NAMESPACE,
-        storeName: s.secretStore.name,
-        key: vaultKey(s.secretStore.keyPrefix, `${c.name}/chains-signing-secret`),
-        refreshInterval: s.secrets.chainsRefreshInterval,
-        target: {
-            name: "signing-secrets",
-            creationPolicy: "Orphan",
-            template: { metadata: { annotations: { "argocd.argoproj.io/sync-options": "Prune=false" } } },
-        },
-        readiness: s.readiness,
-    }), "tekton-chains-signing-secret", clusterProvider(c.name));
+    return cr(
+        buildExternalSecret({
+            name: "tekton-chains-signing-secret",
+            namespace: PIPELINES_NAMESPACE,
+            storeName: s.secretStore.name,
+            key: vaultKey(s.secretStore.keyPrefix, `${c.name}/chains-signing-secret`),
+            refreshInterval: s.secrets.chainsRefreshInterval,
+            target: {
+                name: "signing-secrets",
+                creationPolicy: "Orphan",
+                template: { metadata: { annotations: { "argocd.argoproj.io/sync-options": "Prune=false" } } },
+            },
+            readiness: s.readiness,
+        }),
+        "tekton-chains-signing-secret",
+        clusterProvider(c.name),
+    );
 }
 
 export function syncTarget(clusterName: string): ResourceInput {

@@ -5,7 +5,15 @@
 import type { ExecutionContext } from "ava";
 import { policies } from "../../../policy/rules/index.js";
 import { isStackPolicy, runResourcePolicy, runStackPolicy, type Policy } from "./harness.js";
-import { captureProgram, installProgramMocks, policyConfigFile, policyConfigFor, toResourceInput, toStackInputs, type Captured } from "./program.js";
+import {
+    captureProgram,
+    installProgramMocks,
+    policyConfigFile,
+    policyConfigFor,
+    toResourceInput,
+    toStackInputs,
+    type Captured,
+} from "./program.js";
 
 export interface PolicyReport {
     policy: Policy;
@@ -16,7 +24,10 @@ export interface PolicyReport {
 }
 
 /** Capture the program of `stack` and run every policy with the config file `config`. */
-export async function evaluateProgram(stack: string, config: string = stack): Promise<{ resources: Captured[]; reports: PolicyReport[] }> {
+export async function evaluateProgram(
+    stack: string,
+    config: string = stack,
+): Promise<{ resources: Captured[]; reports: PolicyReport[] }> {
     await installProgramMocks(stack);
     const resources = await captureProgram();
     const file = policyConfigFile(config);
@@ -27,7 +38,9 @@ export async function evaluateProgram(stack: string, config: string = stack): Pr
         if (isStackPolicy(policy)) {
             const out = await runStackPolicy(policy, toStackInputs(resources), cfg);
             report.evaluated = 1;
-            report.violations.push(...out.violations.map((v) => `${v.urn ? `${v.urn.split("::").pop()}: ` : ""}${v.message}`));
+            report.violations.push(
+                ...out.violations.map((v) => `${v.urn ? `${v.urn.split("::").pop()}: ` : ""}${v.message}`),
+            );
             report.previewUnknowns.push(...out.previewUnknowns);
         } else {
             for (const c of resources) {

@@ -6,7 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ComputeCluster } from "../../../components/computeCluster.js";
 import { ExternalSecrets } from "../../../components/externalSecrets.js";
-import { Gateway, GATEWAY_NAMESPACE } from "../../../components/gateway.js";
+import { Gateway } from "../../../components/gateway.js";
+import { GATEWAY_NAMESPACE } from "../../../lib/naming.js";
 import type { ResolvedCluster, Settings } from "../../../lib/config.js";
 import { PIPELINES_NAMESPACE } from "../../../lib/k8s.js";
 import { DEV_PLNSVC, PROD_RH01 } from "./builders.js";
@@ -23,10 +24,18 @@ let solo: Promise<Captured[]> | undefined;
 /** One compute cluster ("solo", prod settings of stone-prd-rh01) with the single-cluster gateway, as index.ts wires them. */
 export function captureSoloCluster(): Promise<Captured[]> {
     solo ??= captureDuring(() => {
-        const settings: Settings = { ...PROD_RH01.settings, gatewayImages: { ...PROD_RH01.settings.gatewayImages, haproxy: HAPROXY_IMAGE } };
+        const settings: Settings = {
+            ...PROD_RH01.settings,
+            gatewayImages: { ...PROD_RH01.settings.gatewayImages, haproxy: HAPROXY_IMAGE },
+        };
         const cluster: ResolvedCluster = { ...PROD_RH01, name: "solo", settings };
         const kcpProvider = new k8s.Provider("solo-kcp", { context: "kcp-prod" });
-        const cc = new ComputeCluster("solo", { cluster, environment: "prod", kcpProvider, extraSecretNamespaces: [GATEWAY_NAMESPACE.single] });
+        const cc = new ComputeCluster("solo", {
+            cluster,
+            environment: "prod",
+            kcpProvider,
+            extraSecretNamespaces: [GATEWAY_NAMESPACE.single],
+        });
         new Gateway("solo-gateway", {
             provider: cc.provider,
             mode: "single",

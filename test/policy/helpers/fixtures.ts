@@ -19,7 +19,8 @@ interface CaseBase {
     /** The rule cannot judge this case during preview (it reads an unknown value). */
     previewUnknown?: boolean;
 }
-export type Case = CaseBase & ({ resource: ResourceInput; stack?: never } | { stack: StackResourceInput[]; resource?: never });
+export type Case = CaseBase &
+    ({ resource: ResourceInput; stack?: never } | { stack: StackResourceInput[]; resource?: never });
 
 export interface RuleFixtures {
     allowed: Case[];
@@ -33,12 +34,20 @@ export const RULES_DIR = path.join(ROOT, "policy", "rules");
 
 /** Rule file names (without .ts) under policy/rules. */
 export function ruleFiles(): string[] {
-    return fs.readdirSync(RULES_DIR).filter((f) => f.endsWith(".ts") && f !== "index.ts").map((f) => f.slice(0, -3)).sort();
+    return fs
+        .readdirSync(RULES_DIR)
+        .filter((f) => f.endsWith(".ts") && f !== "index.ts")
+        .map((f) => f.slice(0, -3))
+        .sort();
 }
 
 /** Fixture file names (without .ts) under test/policy/fixtures. */
 export function fixtureFiles(): string[] {
-    return fs.readdirSync(FIXTURES_DIR).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort();
+    return fs
+        .readdirSync(FIXTURES_DIR)
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => f.slice(0, -3))
+        .sort();
 }
 
 /**

@@ -13,8 +13,13 @@
  */
 import { createRequire } from "node:module";
 import type {
-    PolicyProviderResource, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, ResourceValidationPolicy,
-    StackValidationArgs, StackValidationPolicy,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 } from "@pulumi/policy";
 
 const require = createRequire(import.meta.url);
@@ -79,7 +84,7 @@ export const DEFAULT_OPTS: PolicyResourceOptions = {
 
 /** Plain JSON data, as `deserializeProperties` produces it. */
 export function deserialized<T>(value: T): T {
-    return value === undefined ? value : JSON.parse(JSON.stringify(value)) as T;
+    return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 /** A policy's config as the CLI sends it: schema defaults, then the given config (without enforcementLevel). */
@@ -125,7 +130,11 @@ async function guarded(out: Outcome, run: () => unknown): Promise<void> {
 }
 
 /** The `ResourceValidationArgs` the analyzer would build for `input`. */
-export function resourceArgs(policy: Policy, input: ResourceInput, config?: Record<string, unknown>): ResourceValidationArgs {
+export function resourceArgs(
+    policy: Policy,
+    input: ResourceInput,
+    config?: Record<string, unknown>,
+): ResourceValidationArgs {
     const props = policyProxy.unknownCheckingProxy(deserialized(input.props));
     const cfg = effectiveConfig(policy, config);
     const args: ResourceValidationArgs = {
@@ -151,10 +160,18 @@ export const DEFAULT_TEST_PROVIDER: ProviderInput = {
 };
 
 /** Run every `validateResource` of a resource policy on one resource. */
-export async function runResourcePolicy(policy: Policy, input: ResourceInput, config?: Record<string, unknown>): Promise<Outcome> {
+export async function runResourcePolicy(
+    policy: Policy,
+    input: ResourceInput,
+    config?: Record<string, unknown>,
+): Promise<Outcome> {
     const out: Outcome = { violations: [], previewUnknowns: [] };
     if (isStackPolicy(policy)) throw new Error(`${policy.name} is a stack policy`);
-    const validations = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
+    const validations = Array.isArray(policy.validateResource)
+        ? policy.validateResource
+        : policy.validateResource
+          ? [policy.validateResource]
+          : [];
     for (const validate of validations) {
         // A fresh args object per validation, as the server builds one per call.
         const args = resourceArgs(policy, input, config);
@@ -164,7 +181,11 @@ export async function runResourcePolicy(policy: Policy, input: ResourceInput, co
 }
 
 /** The `StackValidationArgs` the analyzer would build for `resources`. */
-export function stackArgs(policy: Policy, resources: StackResourceInput[], config?: Record<string, unknown>): StackValidationArgs {
+export function stackArgs(
+    policy: Policy,
+    resources: StackResourceInput[],
+    config?: Record<string, unknown>,
+): StackValidationArgs {
     const cfg = effectiveConfig(policy, config);
     const built = resources.map((r) => {
         const props = policyProxy.unknownCheckingProxy(deserialized(r.props));
@@ -192,7 +213,11 @@ export function stackArgs(policy: Policy, resources: StackResourceInput[], confi
 }
 
 /** Run a stack policy on `resources`. */
-export async function runStackPolicy(policy: Policy, resources: StackResourceInput[], config?: Record<string, unknown>): Promise<Outcome> {
+export async function runStackPolicy(
+    policy: Policy,
+    resources: StackResourceInput[],
+    config?: Record<string, unknown>,
+): Promise<Outcome> {
     if (!isStackPolicy(policy)) throw new Error(`${policy.name} is a resource policy`);
     const out: Outcome = { violations: [], previewUnknowns: [] };
     const args = stackArgs(policy, resources, config);

@@ -1,12 +1,11 @@
 /** What every violation message must look like: full sentences, the last ones saying how to fix it. */
 
-/** Imperative verbs a fix sentence starts with. */
-export const FIX_VERBS = [
-    "Add", "Create", "Declare", "Include", "Keep", "List", "Mount", "Move", "Name", "Pass", "Pin", "Raise", "Reference",
-    "Remove", "Rename", "Route", "Set", "Use",
-];
+import { FIX_START, FIX_VERBS } from "../../../policy/lib/report.js";
 
-const FIX = new RegExp(`[.!?] (${FIX_VERBS.join("|")})\\b`);
+/** Imperative verbs a fix sentence starts with (policy/lib/report.ts, where scripts/audit.ts splits messages). */
+export { FIX_VERBS };
+
+const FIX = FIX_START;
 
 /** Why `message` is not a proper violation message, or undefined when it is. */
 export function messageProblem(message: string): string | undefined {

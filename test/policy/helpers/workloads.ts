@@ -24,19 +24,24 @@ export function pacSecretReaper(): ResourceInput {
                             spec: {
                                 serviceAccountName: "pac-secret-manager",
                                 restartPolicy: "Never",
-                                containers: [{
-                                    name: "delete-pac-secrets",
-                                    image: `registry.redhat.io/openshift4/ose-tools-rhel8@sha256:1054e906${"0".repeat(56)}`,
-                                    command: ["/bin/bash", "-c", "true"],
-                                    securityContext: {
-                                        allowPrivilegeEscalation: false,
-                                        readOnlyRootFilesystem: true,
-                                        runAsNonRoot: true,
-                                        capabilities: { drop: ["ALL"] },
-                                        seccompProfile: { type: "RuntimeDefault" },
+                                containers: [
+                                    {
+                                        name: "delete-pac-secrets",
+                                        image: `registry.redhat.io/openshift4/ose-tools-rhel8@sha256:1054e906${"0".repeat(56)}`,
+                                        command: ["/bin/bash", "-c", "true"],
+                                        securityContext: {
+                                            allowPrivilegeEscalation: false,
+                                            readOnlyRootFilesystem: true,
+                                            runAsNonRoot: true,
+                                            capabilities: { drop: ["ALL"] },
+                                            seccompProfile: { type: "RuntimeDefault" },
+                                        },
+                                        resources: {
+                                            requests: { cpu: "10m", memory: "10Mi" },
+                                            limits: { cpu: "200m", memory: "200Mi" },
+                                        },
                                     },
-                                    resources: { requests: { cpu: "10m", memory: "10Mi" }, limits: { cpu: "200m", memory: "200Mi" } },
-                                }],
+                                ],
                             },
                         },
                     },
@@ -62,12 +67,14 @@ export function kcpEraHaproxy(): ResourceInput {
                 template: {
                     metadata: { labels: { app: "haproxy" } },
                     spec: {
-                        containers: [{
-                            name: "haproxy",
-                            image: `docker.io/haproxytech/haproxy-debian@sha256:7086aaf6${"0".repeat(56)}`,
-                            ports: [{ name: "http-port", containerPort: 8080 }],
-                            resources: { requests: { cpu: "100m", memory: "256Mi" } },
-                        }],
+                        containers: [
+                            {
+                                name: "haproxy",
+                                image: `docker.io/haproxytech/haproxy-debian@sha256:7086aaf6${"0".repeat(56)}`,
+                                ports: [{ name: "http-port", containerPort: 8080 }],
+                                resources: { requests: { cpu: "100m", memory: "256Mi" } },
+                            },
+                        ],
                     },
                 },
             },
