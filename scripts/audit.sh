@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # npm run audit [-- --stack NAME ...]: the policy pack over every stack, without cluster access (scripts/audit.ts).
+source "$(dirname "$0")/usage.sh" "$@"
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 require_node22

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# npm run bench [-- --clusters 1,2,4 --reps 3]: preview / no-op up timings against the ConfigMap baseline
-# (bench/preview.ts), and construction of 50 clusters under mocks (bench/construct.ts).
+# npm run bench [-- --clusters 1,4,8,16 --rings 3 --reps 3]: construction of 10, 50 and 100 clusters under mocks and
+# config validation of a 300-cluster stack (bench/construct.ts), then preview / no-op up timings of 1, 4, 8 and 16 real
+# clusters on the local control plane against the ConfigMap floor (bench/preview.ts; heavy: under the build lock).
+source "$(dirname "$0")/usage.sh" "$@"
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 require_node22

@@ -7,7 +7,9 @@
 #                   override: PIPELINE_SERVICE_TOOLS_CACHE
 #   TOOLS_BIN       $ROOT/.tools/bin, the links `npm run tools` makes into the cache; override: PIPELINE_SERVICE_TOOLS_BIN
 #   VERSIONS        $ROOT/tools/versions.json, the one pinned versions file; override: PIPELINE_SERVICE_VERSIONS
-# and the hermetic Pulumi environment (local file backend, no update checks, no plugin downloads).
+# and the hermetic Pulumi environment (no update checks, no plugin downloads, a project-local PULUMI_HOME).
+# The state backend is not set here: .tools/bin/pulumi (scripts/pulumi-wrapper.sh) picks it per stack, the file
+# backend `.pulumi-state` only for the `local` stack (README "Runbook: dev and prod").
 
 set -euo pipefail
 
@@ -27,8 +29,9 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_HOME="${PULUMI_HOME:-$ROOT/.pulumi-home}"
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}"
-case "$PULUMI_BACKEND_URL" in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
+# The local stack's file backend (what the wrapper uses for `--stack local`).
+LOCAL_BACKEND_URL="file://$ROOT/.pulumi-state"
+export LOCAL_BACKEND_URL
 
 export PULUMI_K8S_SUPPRESS_DEPRECATION_WARNINGS=true
 

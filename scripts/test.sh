@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test [-- unit|policy|e2e|all]: the project's tests, each suite through ava's TAP reporter, then one line
 # "N passed, N failed". Does its own setup: Node 22+, npm dependencies, and (for e2e) the toolchain.
+source "$(dirname "$0")/usage.sh" "$@"
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 suite="${1:-all}"
@@ -28,6 +29,12 @@ run_suite() {
   rm -f "$out"
 }
 
+format_check() {
+  echo "== format (prettier --check, .prettierrc.json) =="
+  if npx --no-install prettier --check . >/dev/null 2>&1; then PASS=$((PASS + 1)); echo "format: ok"
+  else FAIL=$((FAIL + 1)); npx --no-install prettier --list-different . || true; echo "format: failed (run npx prettier --write .)"; fi
+}
+
 typecheck() {
   echo "== typecheck (tsc --noEmit, strict) =="
   if npx --no-install tsc --noEmit; then PASS=$((PASS + 1)); echo "typecheck: ok"; else FAIL=$((FAIL + 1)); echo "typecheck: failed"; fi
@@ -45,10 +52,11 @@ case "$suite" in
     # The toolchain first: the policy suite's CLI tests and the e2e suite use it.
     bash "$ROOT/scripts/tools.sh"
     typecheck
+    format_check
     run_suite unit 'test/unit/**/*.test.ts'
     run_suite policy 'test/policy/**/*.test.ts'
     run_suite e2e --serial --concurrency=1 --timeout=20m 'test/e2e/**/*.test.ts' ;;
-  *) die "test: unknown suite '$suite' (expected unit, policy, e2e or all)" ;;
+  *) echo "error: unknown suite '$suite' (expected unit, policy, e2e or all)" >&2; sed -n '2,3s/^# //p' "$0" >&2; exit 2 ;;
 esac
 
 if [ "$SKIP" -gt 0 ]; then

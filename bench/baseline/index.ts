@@ -13,9 +13,13 @@ const counts = config.requireObject<Record<string, number>>("counts");
 for (const [context, count] of Object.entries(counts)) {
     const provider = new k8s.Provider(`${context}-k8s`, { kubeconfig, context, clusterIdentifier: context });
     for (let i = 0; i < count; i++) {
-        new k8s.core.v1.ConfigMap(`${context}-cm-${i}`, {
-            metadata: { name: `baseline-${i}`, namespace: "default" },
-            data: { index: String(i) },
-        }, { provider });
+        new k8s.core.v1.ConfigMap(
+            `${context}-cm-${i}`,
+            {
+                metadata: { name: `baseline-${i}`, namespace: "default" },
+                data: { index: String(i) },
+            },
+            { provider },
+        );
     }
 }

@@ -5,7 +5,7 @@
  * ComputeCluster threw a plain Error mid-construction, after 78 resources were already registered.
  */
 import test from "ava";
-import { collected, ofKind, providerUrn, stackValues } from "./helpers/mocks.js";
+import { collected, ofKind, providerUrn, stackValues } from "../helpers/mocks.js";
 import { PROVIDER, runProgram } from "./helpers/program.js";
 import { resolveConfig } from "../../lib/config.js";
 
@@ -22,7 +22,13 @@ try {
 
 test("the config is valid: compute-2 alone enables kcp, kcpKubeconfig is set", (t) => {
     const cfg = resolveConfig("local", values);
-    t.deepEqual(cfg.clusters.map((c) => [c.name, c.settings.kcp.enabled]), [["compute-1", false], ["compute-2", true]]);
+    t.deepEqual(
+        cfg.clusters.map((c) => [c.name, c.settings.kcp.enabled]),
+        [
+            ["compute-1", false],
+            ["compute-2", true],
+        ],
+    );
     t.truthy(cfg.kcpKubeconfig);
 });
 
@@ -31,6 +37,9 @@ test("a cluster that enables kcp by override gets its SyncTarget through the kcp
     const kcp = collected.find((c) => c.type === PROVIDER && c.name === "kcp");
     t.truthy(kcp, "a kcp Provider is created when any cluster enables kcp");
     const sts = ofKind("SyncTarget");
-    t.deepEqual(sts.map((s) => s.inputs.metadata.name), ["compute-2"]);
+    t.deepEqual(
+        sts.map((s) => s.inputs.metadata.name),
+        ["compute-2"],
+    );
     for (const s of sts) t.is(providerUrn(s.provider), kcp?.urn ?? "(no kcp provider)");
 });

@@ -1,5 +1,13 @@
 import test from "ava";
-import { collected, find, installMocks, promiseOf, providerUrn, registeredOutputs, settle } from "../helpers/mocks.js";
+import {
+    collected,
+    find,
+    installMocks,
+    promiseOf,
+    providerUrn,
+    registeredOutputs,
+    settle,
+} from "../../helpers/mocks.js";
 import { NO_WAIT, READY, childrenOf, outputKeys } from "../helpers/fixtures.js";
 
 await installMocks("unit");
@@ -9,9 +17,15 @@ const { OperatorSubscription, buildSubscription } = await import("../../../compo
 
 const SUB = "kubernetes:operators.coreos.com/v1alpha1:Subscription";
 const provider = new k8s.Provider("sub-k8s", { clusterIdentifier: "sub" });
-const catalog = new k8s.apiextensions.CustomResource("sub-catalog", {
-    apiVersion: "operators.coreos.com/v1alpha1", kind: "CatalogSource", metadata: { name: "custom-operators", namespace: "openshift-marketplace" },
-}, { provider });
+const catalog = new k8s.apiextensions.CustomResource(
+    "sub-catalog",
+    {
+        apiVersion: "operators.coreos.com/v1alpha1",
+        kind: "CatalogSource",
+        metadata: { name: "custom-operators", namespace: "openshift-marketplace" },
+    },
+    { provider },
+);
 
 const pinned = new OperatorSubscription("pinned", {
     provider,
@@ -38,7 +52,10 @@ const plain = new OperatorSubscription("plain", {
     readiness: NO_WAIT,
 });
 const [pinnedUrn, plainUrn, providerUrnValue, catalogUrn] = await Promise.all([
-    promiseOf(pinned.urn), promiseOf(plain.urn), promiseOf(provider.urn), promiseOf(catalog.urn),
+    promiseOf(pinned.urn),
+    promiseOf(plain.urn),
+    promiseOf(provider.urn),
+    promiseOf(catalog.urn),
 ]);
 await settle();
 
@@ -73,7 +90,10 @@ test("an Output source makes the Subscription depend on the CatalogSource", (t) 
 
 test("readiness: waits for AtLatestKnown with a timeout, or skips awaiting", (t) => {
     const waited = find(SUB, "pinned-subscription").inputs.metadata.annotations;
-    t.like(waited, { "pulumi.com/timeoutSeconds": "600", "pulumi.com/waitFor": "jsonpath={.status.state}=AtLatestKnown" });
+    t.like(waited, {
+        "pulumi.com/timeoutSeconds": "600",
+        "pulumi.com/waitFor": "jsonpath={.status.state}=AtLatestKnown",
+    });
     t.false("pulumi.com/skipAwait" in waited);
     const skipped = find(SUB, "plain-subscription").inputs.metadata.annotations;
     t.is(skipped["pulumi.com/skipAwait"], "true");
@@ -89,9 +109,15 @@ test("no startingCSV or config unless given", (t) => {
 });
 
 test("the Subscription is the component's child, on the explicit provider", (t) => {
-    for (const [urn, name] of [[pinnedUrn, "pinned-subscription"], [plainUrn, "plain-subscription"]] as const) {
+    for (const [urn, name] of [
+        [pinnedUrn, "pinned-subscription"],
+        [plainUrn, "plain-subscription"],
+    ] as const) {
         const kids = childrenOf(urn);
-        t.deepEqual(kids.map((k) => k.name), [name]);
+        t.deepEqual(
+            kids.map((k) => k.name),
+            [name],
+        );
         t.is(providerUrn(kids[0]!.provider), providerUrnValue);
     }
 });
@@ -104,11 +130,24 @@ test("registerOutputs: subscription and subscriptionName", async (t) => {
 
 test("buildSubscription is pure and omits empty env", (t) => {
     const args = {
-        name: "n", namespace: "ns", package: "p", channel: "c", source: "s", sourceNamespace: "sn",
-        installPlanApproval: "Automatic" as const, env: [], readiness: NO_WAIT,
+        name: "n",
+        namespace: "ns",
+        package: "p",
+        channel: "c",
+        source: "s",
+        sourceNamespace: "sn",
+        installPlanApproval: "Automatic" as const,
+        env: [],
+        readiness: NO_WAIT,
     };
     const a = buildSubscription(args);
     t.deepEqual(a, buildSubscription(args));
-    t.deepEqual(a.spec, { name: "p", channel: "c", source: "s", sourceNamespace: "sn", installPlanApproval: "Automatic" });
+    t.deepEqual(a.spec, {
+        name: "p",
+        channel: "c",
+        source: "s",
+        sourceNamespace: "sn",
+        installPlanApproval: "Automatic",
+    });
     t.false(pulumi.Output.isInstance(a.spec));
 });

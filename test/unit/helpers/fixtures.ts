@@ -6,21 +6,17 @@
 import type { ExecutionContext } from "ava";
 import { DEFAULTS, resolveConfig, type PipelineServiceConfig, type Settings } from "../../../lib/config.js";
 import { RESTRICTED_SECURITY_CONTEXT } from "../../../lib/k8s.js";
-import { type Collected, collected, containersOf, descendantsOf, providerUrn, stackValues } from "./mocks.js";
+import {
+    type Collected,
+    collected,
+    containersOf,
+    descendantsOf,
+    providerUrn,
+    stackValues,
+} from "../../helpers/mocks.js";
 
 /** `specialSigKey` / `specialSecretSig` of the SDK's wire format (runtime/rpc.ts). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** Whether a mock input value arrived as a secret. */
-export function isSecretValue(v: unknown): boolean {
-    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
-}
-
-/** The plain value of a (possibly secret) mock input. */
-export function unsecret<T = unknown>(v: unknown): T {
-    return (isSecretValue(v) ? (v as { value: unknown }).value : v) as T;
-}
+export { isSecretValue, unsecret } from "../../helpers/secrets.js";
 
 /** A fresh deep copy (structuredClone keeps the tests from sharing fixture objects). */
 export function copy<T>(v: T): T {
@@ -66,7 +62,11 @@ export function assertK8sChildren(
     t.true(kube.length > 0, `no Kubernetes resources under ${componentUrn}`);
     for (const c of kube) {
         t.truthy(c.provider, `${c.type} ${c.name} has no explicit provider`);
-        t.is(providerUrn(c.provider), overrides[c.name] ?? expectedProvider, `${c.type} ${c.name} uses the wrong provider`);
+        t.is(
+            providerUrn(c.provider),
+            overrides[c.name] ?? expectedProvider,
+            `${c.type} ${c.name} uses the wrong provider`,
+        );
         t.true(c.custom, `${c.name} should be a custom resource`);
     }
     for (const c of kube.filter((x) => /:(Deployment|StatefulSet|DaemonSet|Job)$/.test(x.type))) assertHardened(t, c);
@@ -81,12 +81,20 @@ export function assertHardened(t: ExecutionContext, workload: Collected): void {
     t.is(podSc?.runAsNonRoot, true, `${workload.name}: pod securityContext.runAsNonRoot`);
     t.deepEqual(podSc?.seccompProfile, { type: "RuntimeDefault" }, `${workload.name}: pod seccompProfile`);
     for (const c of containers) {
-        t.deepEqual(c.securityContext, { ...RESTRICTED_SECURITY_CONTEXT }, `${workload.name}/${c.name}: securityContext`);
+        t.deepEqual(
+            c.securityContext,
+            { ...RESTRICTED_SECURITY_CONTEXT },
+            `${workload.name}/${c.name}: securityContext`,
+        );
         for (const kind of ["requests", "limits"] as const) {
             t.truthy(c.resources?.[kind]?.cpu, `${workload.name}/${c.name}: resources.${kind}.cpu`);
             t.truthy(c.resources?.[kind]?.memory, `${workload.name}/${c.name}: resources.${kind}.memory`);
         }
-        t.regex(String(c.image), /(@sha256:[a-f0-9]{64}|:[a-f0-9]{7,40})$/, `${workload.name}/${c.name}: image is pinned`);
+        t.regex(
+            String(c.image),
+            /(@sha256:[a-f0-9]{64}|:[a-f0-9]{7,40})$/,
+            `${workload.name}/${c.name}: image is pinned`,
+        );
     }
 }
 

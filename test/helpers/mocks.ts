@@ -9,19 +9,19 @@
  *
  * Usage (each ava file runs in its own process, `workerThreads: false`):
  *
- *     const mocks = await installMocks("local", configOf(localStackValues));   // before importing the code under test
+ *     const mocks = await installMocks("local", configOf(stackValues("local")));   // before importing the code under test
  *     const { ArgoCd } = await import("../../components/argocd.js");
+ *
+ * Used by the unit suite, the policy suite (test/policy/helpers/program.ts) and the construction benchmark.
  *
  * `setMocks` and `setAllConfig` are process-global, so a file uses one stack and one config.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import YAML from "yaml";
+import { PROJECT } from "./paths.js";
 
-export const PROJECT = "pipeline-service";
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export { PROJECT, ROOT } from "./paths.js";
+export { configOf, mockableStackValues, stackValues } from "./stack.js";
 
 /** One registered resource: what the mock saw plus what the monitor request said. */
 export interface Collected {
@@ -40,6 +40,19 @@ export interface Collected {
     dependencies: string[];
     /** The resource's own URN, once the mock monitor answered. */
     urn: string;
+    /** The `protect` option the request carried. */
+    protect: boolean;
+    /** The `retainOnDelete` option the request carried. */
+    retainOnDelete: boolean;
+    /** URN of the resource given as `deletedWith` ("" for none). */
+    deletedWith: string;
+    /**
+     * Alias URNs the SDK computed (its own aliases and those inherited from its parents' aliases), when the mocks run
+     * without alias specs (`installMocks(..., { aliasSpecs: false })`, the SDK's path for an engine without them).
+     */
+    aliases: string[];
+    /** Structured aliases (name, type, parent, noParent) as sent to an engine that supports alias specs. */
+    aliasSpecs: { name: string; type: string; parentUrn: string; noParent: boolean }[];
 }
 
 /** Every registered resource, in registration order. */
@@ -54,6 +67,14 @@ interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getDependenciesList(): string[];
+    getProtect?(): boolean;
+    getRetainondelete?(): boolean;
+    getDeletedwith?(): string;
+    getAliasurnsList?(): string[];
+    getAliasesList?(): {
+        getSpec?():
+            { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+    }[];
 }
 interface OutputsRequest {
     getUrn(): string;
@@ -64,24 +85,13 @@ interface MonitorLike {
     registerResource(req: RegisterRequest, cb: Callback): unknown;
     readResource(req: RegisterRequest, cb: Callback): unknown;
     registerResourceOutputs(req: OutputsRequest, cb: (err: unknown, resp?: unknown) => void): unknown;
+    newUrn(parent: string, type: string, name: string): string;
 }
 
-/** The stack config as `setAllConfig` wants it: `pipeline-service:<key>` → JSON string (strings stay raw). */
-export function configOf(values: Record<string, unknown>): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(values)) {
-        if (v === undefined) continue;
-        out[k.includes(":") ? k : `${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-    }
-    return out;
-}
-
-/** The `pipeline-service:*` values of `Pulumi.<stack>.yaml`, keyed without the namespace. */
-export function stackValues(stack: string): Record<string, unknown> {
-    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(doc.config ?? {})) if (k.startsWith(`${PROJECT}:`)) out[k.slice(PROJECT.length + 1)] = v;
-    return out;
+/** The `metadata.uid` the mocks give a Kubernetes object with logical name `name`: a deterministic UUID. */
+export function mockUid(name: string): string {
+    const h = createHash("sha256").update(name).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The state a mock resource reports: its inputs, plus the fields a real provider would add. */
@@ -90,7 +100,7 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
     const state: Record<string, unknown> = { ...inputs };
     if (args.type.startsWith("kubernetes:") && args.type !== "kubernetes:yaml:ConfigFile") {
         const md = (inputs.metadata ?? {}) as Record<string, unknown>;
-        state.metadata = { ...md, name: md.name ?? `${args.name}-autonamed`, uid: `uid-${args.name}` };
+        state.metadata = { ...md, name: md.name ?? `${args.name}-autonamed`, uid: mockUid(args.name) };
     }
     if (args.type === "random:index/randomPassword:RandomPassword") state.result = `generated-${args.name}`;
     if (args.type === "command:local:Command") state.stdout = "200";
@@ -106,35 +116,89 @@ export interface Installed {
  * `setMocks` for `pipeline-service` / `stack`, then `setAllConfig(config, secretKeys)`. Call before importing any
  * module that reads config or registers resources at import time.
  */
-export async function installMocks(stack: string, config: Record<string, string> = {}, secretKeys?: string[]): Promise<Installed> {
+export async function installMocks(
+    stack: string,
+    config: Record<string, string> = {},
+    secretKeys?: string[],
+    options: { aliasSpecs?: boolean } = {},
+): Promise<Installed> {
     let pending: Omit<Collected, "seq" | "type" | "name" | "inputs" | "provider" | "custom" | "urn"> | undefined;
-    await pulumi.runtime.setMocks({
-        newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-            const meta = pending ?? { parent: "", dependencies: [] };
-            pending = undefined;
-            collected.push({
-                seq: collected.length,
-                type: args.type,
-                name: args.name,
-                inputs: args.inputs,
-                provider: args.provider || undefined,
-                custom: args.custom ?? true,
-                urn: "",
-                ...meta,
-            });
-            return { id: args.custom === false ? undefined : `${args.name}-id`, state: mockState(args) };
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+                const meta = pending ?? {
+                    parent: "",
+                    dependencies: [],
+                    protect: false,
+                    retainOnDelete: false,
+                    deletedWith: "",
+                    aliases: [],
+                    aliasSpecs: [],
+                };
+                pending = undefined;
+                collected.push({
+                    seq: collected.length,
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    provider: args.provider || undefined,
+                    custom: args.custom ?? true,
+                    urn: "",
+                    ...meta,
+                });
+                return { id: args.custom === false ? undefined : `${args.name}-id`, state: mockState(args) };
+            },
+            call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+                calls.push(args);
+                return args.inputs;
+            },
         },
-        call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-            calls.push(args);
-            return args.inputs;
-        },
-    }, PROJECT, stack, false);
+        PROJECT,
+        stack,
+        false,
+    );
+    // Without alias specs the SDK itself computes every alias URN, inheritance from parents included, which is what
+    // an engine with alias specs computes from the specs (pulumi sdk/nodejs resource.ts allAliases).
+    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+    if (options.aliasSpecs === false) {
+        // The runtime's state store is internal (not re-exported by `pulumi.runtime`); setMocks just set the flag there.
+        const state = (await import("@pulumi/pulumi/runtime/state.js")) as unknown as {
+            getStore(): { supportsAliasSpecs: boolean };
+        };
+        state.getStore().supportsAliasSpecs = false;
+        // And URNs as the engine names them, with the parent's whole type chain (pulumi pkg/resource/urn.go NewURN with
+        // the parent's QualifiedType; the SDK's createUrn builds alias URNs the same way); the mock monitor keeps only
+        // the direct parent's type, which would make a grandchild's URN differ from its alias.
+        monitor.newUrn = (parent, type, name) => {
+            const chain = parent ? `${parent.split("::")[2]}$` : "";
+            return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${chain}${type}::${name}`;
+        };
+    }
 
     // The mock monitor calls `newResource` synchronously at the start of `registerResource`, so the request's
     // parent and dependencies can be handed over through `pending` without any race.
-    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
     const wrapRegister = (orig: MonitorLike["registerResource"]) => (req: RegisterRequest, cb: Callback) => {
-        pending = { parent: req.getParent() ?? "", dependencies: [...req.getDependenciesList()] };
+        pending = {
+            parent: req.getParent() ?? "",
+            dependencies: [...req.getDependenciesList()],
+            protect: req.getProtect?.() ?? false,
+            retainOnDelete: req.getRetainondelete?.() ?? false,
+            deletedWith: req.getDeletedwith?.() ?? "",
+            aliases: [...(req.getAliasurnsList?.() ?? [])],
+            aliasSpecs: (req.getAliasesList?.() ?? []).flatMap((a) => {
+                const spec = a.getSpec?.();
+                return spec
+                    ? [
+                          {
+                              name: spec.getName(),
+                              type: spec.getType(),
+                              parentUrn: spec.getParenturn(),
+                              noParent: spec.getNoparent(),
+                          },
+                      ]
+                    : [];
+            }),
+        };
         const seq = collected.length;
         return orig.call(monitor, req, (err, resp) => {
             const c = collected[seq];
@@ -156,10 +220,12 @@ export async function installMocks(stack: string, config: Record<string, string>
 
 /** Resolve an Output (the awsx `promiseOf`). */
 export function promiseOf<T>(o: pulumi.Input<T> | pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => pulumi.output(o).apply((v) => {
-        resolve(v as T);
-        return v;
-    }));
+    return new Promise((resolve) =>
+        pulumi.output(o).apply((v) => {
+            resolve(v as T);
+            return v;
+        }),
+    );
 }
 
 /** Wait until every outstanding registration RPC has been answered. */
@@ -181,15 +247,19 @@ export function k8sType(apiVersion: string, kind: string): string {
 
 /** Resources of a type token (exact, or a predicate), optionally under a name prefix. */
 export function ofType(type: string | RegExp, namePrefix = ""): Collected[] {
-    return collected.filter((c) => (typeof type === "string" ? c.type === type : type.test(c.type)) && c.name.startsWith(namePrefix));
+    return collected.filter(
+        (c) => (typeof type === "string" ? c.type === type : type.test(c.type)) && c.name.startsWith(namePrefix),
+    );
 }
 
 /** The one resource with this type token and logical name; throws when absent or ambiguous. */
 export function find(type: string, name: string): Collected {
     const hits = collected.filter((c) => c.type === type && c.name === name);
     if (hits.length !== 1) {
-        throw new Error(`expected one ${type} named ${name}, found ${hits.length}; registered: ` +
-            collected.map((c) => `${c.type} ${c.name}`).join(", "));
+        throw new Error(
+            `expected one ${type} named ${name}, found ${hits.length}; registered: ` +
+                collected.map((c) => `${c.type} ${c.name}`).join(", "),
+        );
     }
     return hits[0]!;
 }
