@@ -20,8 +20,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../lib/config.js";
 import {
-    ARGOCD_MANAGED_BY,
     ARGOCD_NAMESPACE,
+    buildManagedNamespace,
     customResource,
     CustomResourceSpec,
     labels,
@@ -155,6 +155,20 @@ export const CONTROLLER_ROLES: ControllerRole[] = [
     },
 ];
 
+/** The ClusterRole of one of {@link CONTROLLER_ROLES} (constraint 23). */
+export function buildControllerClusterRole(role: ControllerRole): k8s.rbac.v1.ClusterRoleArgs {
+    return { metadata: { name: role.name, labels: labels() }, rules: role.rules };
+}
+
+/** Binds the ClusterRole of `role` to the Argo CD application controller's ServiceAccount in `openshift-gitops`. */
+export function buildControllerClusterRoleBinding(role: ControllerRole): k8s.rbac.v1.ClusterRoleBindingArgs {
+    return {
+        metadata: { name: role.name, labels: labels() },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.name },
+        subjects: [{ kind: "ServiceAccount", name: ARGOCD_CONTROLLER_SA, namespace: ARGOCD_NAMESPACE }],
+    };
+}
+
 export class ArgoCd extends pulumi.ComponentResource {
     public readonly operator: OperatorSubscription;
     public readonly namespaces: k8s.core.v1.Namespace[];
@@ -174,40 +188,16 @@ export class ArgoCd extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // Wave "-1" namespaces with the managed-by label (PLNSRVCE-1620, `4bbdd46`).
         this.namespaces = args.managedNamespaces.map(
-            (ns) =>
-                new k8s.core.v1.Namespace(
-                    `${name}-ns-${ns}`,
-                    {
-                        metadata: {
-                            name: ns,
-                            labels: labels(ARGOCD_MANAGED_BY),
-                            annotations: { "argocd.argoproj.io/sync-wave": "-1" },
-                        },
-                    },
-                    child,
-                ),
+            (ns) => new k8s.core.v1.Namespace(`${name}-ns-${ns}`, buildManagedNamespace(ns), child),
         );
 
         this.clusterRoles = CONTROLLER_ROLES.map((role) => {
-            const cr = new k8s.rbac.v1.ClusterRole(
-                `${name}-${role.name}`,
-                {
-                    metadata: { name: role.name, labels: labels() },
-                    rules: role.rules,
-                },
-                child,
-            );
-            new k8s.rbac.v1.ClusterRoleBinding(
-                `${name}-${role.name}`,
-                {
-                    metadata: { name: role.name, labels: labels() },
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: cr.metadata.name },
-                    subjects: [{ kind: "ServiceAccount", name: ARGOCD_CONTROLLER_SA, namespace: ARGOCD_NAMESPACE }],
-                },
-                child,
-            );
+            const cr = new k8s.rbac.v1.ClusterRole(`${name}-${role.name}`, buildControllerClusterRole(role), child);
+            new k8s.rbac.v1.ClusterRoleBinding(`${name}-${role.name}`, buildControllerClusterRoleBinding(role), {
+                ...child,
+                dependsOn: [cr],
+            });
             return cr;
         });
 

@@ -25,7 +25,14 @@ import * as random from "@pulumi/random";
 import { Settings } from "../lib/config.js";
 import { clusterStores, referencedStoreNames } from "../lib/clusterSecretStores.js";
 import { buildExternalSecret, ESO_API, vaultKey } from "../lib/externalSecret.js";
-import { customResource, CustomResourceSpec, labels, PIPELINES_NAMESPACE, Readiness } from "../lib/k8s.js";
+import {
+    buildPacWebhookSecret,
+    customResource,
+    CustomResourceSpec,
+    labels,
+    PIPELINES_NAMESPACE,
+    Readiness,
+} from "../lib/k8s.js";
 import { OperatorSubscription, OperatorSubscriptionArgs } from "./operatorSubscription.js";
 
 /**
@@ -33,17 +40,19 @@ import { OperatorSubscription, OperatorSubscriptionArgs } from "./operatorSubscr
  * components/external-secrets-operator/base/subscription.yaml@a601cbe7: an OperatorGroup targeting its namespace and
  * the Subscription `external-secrets-operator` with Manual approval and a pinned startingCSV. Manual approval waits for
  * a person to approve the InstallPlan, so the Subscription is not awaited (it would never reach AtLatestKnown alone).
- * `subscription` is the {@link OperatorSubscription}'s arguments (it builds the Subscription); `timeoutSeconds` is the
+ * `namespace` is the operator's Namespace; `subscription` is the {@link OperatorSubscription}'s arguments (it builds the Subscription); `timeoutSeconds` is the
  * stack's readiness timeout.
  */
 export function buildEsoOperator(
     o: Settings["externalSecrets"],
     timeoutSeconds = 60,
 ): {
+    namespace: k8s.core.v1.NamespaceArgs;
     operatorGroup: CustomResourceSpec;
     subscription: Omit<OperatorSubscriptionArgs, "provider">;
 } {
     return {
+        namespace: { metadata: { name: o.namespace, labels: labels() } },
         operatorGroup: {
             apiVersion: "operators.coreos.com/v1",
             kind: "OperatorGroup",
@@ -153,10 +162,7 @@ export class ExternalSecrets extends pulumi.ComponentResource {
             this.webhookSecret = pulumi.secret(webhook.result);
             this.pacSecret = new k8s.core.v1.Secret(
                 `${name}-pac-secret`,
-                {
-                    metadata: { name: "pipelines-as-code-secret", namespace: PIPELINES_NAMESPACE, labels: labels() },
-                    stringData: { "webhook.secret": this.webhookSecret },
-                },
+                buildPacWebhookSecret(PIPELINES_NAMESPACE, this.webhookSecret),
                 child,
             );
             this.storeName = pulumi.output(s.secretStore.name);
@@ -164,13 +170,7 @@ export class ExternalSecrets extends pulumi.ComponentResource {
             const operatorDeps: pulumi.Resource[] = [];
             if (s.externalSecrets.installOperator) {
                 const o = buildEsoOperator(s.externalSecrets, readiness.timeoutSeconds);
-                const ns = new k8s.core.v1.Namespace(
-                    `${name}-eso-namespace`,
-                    {
-                        metadata: { name: s.externalSecrets.namespace, labels: labels() },
-                    },
-                    { parent: this, provider },
-                );
+                const ns = new k8s.core.v1.Namespace(`${name}-eso-namespace`, o.namespace, { parent: this, provider });
                 const og = customResource(`${name}-eso-operator-group`, o.operatorGroup, {
                     parent: this,
                     provider,

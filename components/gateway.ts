@@ -22,8 +22,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../lib/config.js";
 import { buildExternalSecret, vaultKey } from "../lib/externalSecret.js";
 import {
-    ARGOCD_MANAGED_BY,
     awaitAnnotations,
+    buildManagedNamespace,
+    buildPacWebhookSecret,
     customResource,
     CustomResourceSpec,
     labels,
@@ -371,6 +372,109 @@ export interface GatewayArgs {
     separateHost?: { hostName: string; checkStoresExist?: boolean };
 }
 
+/** What {@link buildHaproxyGateway} needs. */
+export interface HaproxyInputs {
+    /** HAProxy image, pinned by digest (constraint 38). */
+    image: string;
+    /** The Route's host; the webhook URL is `https://<hostname>`. */
+    hostname: string;
+    readiness: Readiness;
+}
+
+/** The objects of the `single` gateway, all in namespace `GATEWAY_NAMESPACE.single`. */
+export interface HaproxyObjects {
+    configMap: k8s.core.v1.ConfigMapArgs;
+    deployment: k8s.apps.v1.DeploymentArgs;
+    service: k8s.core.v1.ServiceArgs;
+    route: CustomResourceSpec;
+}
+
+/**
+ * The `single` gateway (Phase 1, ADR-0001) as pipeline-service@kcp `operator/gitops/kcp/gateway/` deploys it: the
+ * ConfigMap `haproxy-config` with {@link haproxyConfig}, one `haproxy` replica listening on 8080 (`http-port`), the
+ * Service `haproxy` on port 80 and an edge Route `haproxy-route` (HSTS two years, HTTP redirected). Deviations: the
+ * restricted pod and container securityContext (constraint 34) with a `/tmp` emptyDir, requests/limits
+ * {@link GATEWAY_RESOURCES}`.single` (constraint 36).
+ */
+export function buildHaproxyGateway(a: HaproxyInputs): HaproxyObjects {
+    const ns = GATEWAY_NAMESPACE.single;
+    const app = "haproxy";
+    const selector = { "app.kubernetes.io/name": app };
+    const configMapName = "haproxy-config";
+    return {
+        configMap: {
+            metadata: { name: configMapName, namespace: ns, labels: labels() },
+            data: { "haproxy.cfg": haproxyConfig() },
+        },
+        deployment: {
+            metadata: {
+                name: app,
+                namespace: ns,
+                labels: labels(selector),
+                annotations: awaitAnnotations(a.readiness),
+            },
+            spec: {
+                replicas: 1,
+                selector: { matchLabels: selector },
+                template: {
+                    metadata: { labels: labels(selector) },
+                    spec: {
+                        securityContext: restrictedPodSecurityContext(),
+                        containers: [
+                            {
+                                name: "haproxy",
+                                image: a.image,
+                                ports: [{ name: "http-port", containerPort: 8080 }],
+                                securityContext: RESTRICTED_SECURITY_CONTEXT,
+                                resources: GATEWAY_RESOURCES.single,
+                                volumeMounts: [
+                                    {
+                                        name: "haproxy-config",
+                                        mountPath: "/usr/local/etc/haproxy/haproxy.cfg",
+                                        subPath: "haproxy.cfg",
+                                        readOnly: true,
+                                    },
+                                    { name: "tmp", mountPath: "/tmp" },
+                                ],
+                            },
+                        ],
+                        volumes: [
+                            { name: "tmp", emptyDir: {} },
+                            { name: "haproxy-config", configMap: { name: configMapName } },
+                        ],
+                    },
+                },
+            },
+        },
+        service: {
+            metadata: {
+                name: app,
+                namespace: ns,
+                labels: labels(selector),
+                annotations: awaitAnnotations(a.readiness),
+            },
+            spec: { selector, ports: [{ name: "http", port: 80, targetPort: "http-port" }] },
+        },
+        route: {
+            apiVersion: "route.openshift.io/v1",
+            kind: "Route",
+            metadata: {
+                name: `${app}-route`,
+                namespace: ns,
+                labels: labels(selector),
+                annotations: { "haproxy.router.openshift.io/hsts_header": "max-age=63072000" },
+            },
+            spec: {
+                host: a.hostname,
+                to: { kind: "Service", name: app, weight: 100 },
+                port: { targetPort: "http" },
+                tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" },
+                wildcardPolicy: "None",
+            },
+        },
+    };
+}
+
 /** Validate gateway membership; throws with the config key to fix. */
 export function checkMembers(mode: "single" | "fanout", members: GatewayMember[]): void {
     if (mode === "single" && members.length !== 1) {
@@ -404,110 +508,23 @@ export class Gateway extends pulumi.ComponentResource {
         const ns = GATEWAY_NAMESPACE[args.mode];
         const child = { parent: this, provider, dependsOn: args.dependsOn };
 
-        this.namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            {
-                metadata: {
-                    name: ns,
-                    labels: labels(ARGOCD_MANAGED_BY),
-                    annotations: { "argocd.argoproj.io/sync-wave": "-1" },
-                },
-            },
-            child,
-        );
+        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, buildManagedNamespace(ns), child);
         const inNs = { parent: this, provider, dependsOn: [this.namespace] };
 
         let backends: string[];
         if (args.mode === "single") {
             backends = [PAC_CONTROLLER_SERVICE];
-            const app = "haproxy";
-            const selector = { "app.kubernetes.io/name": app };
-            const cm = new k8s.core.v1.ConfigMap(
-                `${name}-haproxy-config`,
-                {
-                    metadata: { name: "haproxy-config", namespace: ns, labels: labels() },
-                    data: { "haproxy.cfg": haproxyConfig() },
-                },
-                inNs,
-            );
-            this.deployment = new k8s.apps.v1.Deployment(
-                `${name}-deployment`,
-                {
-                    metadata: {
-                        name: app,
-                        namespace: ns,
-                        labels: labels(selector),
-                        annotations: awaitAnnotations(readiness),
-                    },
-                    spec: {
-                        replicas: 1,
-                        selector: { matchLabels: selector },
-                        template: {
-                            metadata: { labels: labels(selector) },
-                            spec: {
-                                securityContext: restrictedPodSecurityContext(),
-                                containers: [
-                                    {
-                                        name: "haproxy",
-                                        image: s.gatewayImages.haproxy!,
-                                        ports: [{ name: "http-port", containerPort: 8080 }],
-                                        securityContext: RESTRICTED_SECURITY_CONTEXT,
-                                        resources: GATEWAY_RESOURCES.single,
-                                        volumeMounts: [
-                                            {
-                                                name: "haproxy-config",
-                                                mountPath: "/usr/local/etc/haproxy/haproxy.cfg",
-                                                subPath: "haproxy.cfg",
-                                                readOnly: true,
-                                            },
-                                            { name: "tmp", mountPath: "/tmp" },
-                                        ],
-                                    },
-                                ],
-                                volumes: [
-                                    { name: "tmp", emptyDir: {} },
-                                    { name: "haproxy-config", configMap: { name: cm.metadata.name } },
-                                ],
-                            },
-                        },
-                    },
-                },
-                inNs,
-            );
-            this.service = new k8s.core.v1.Service(
-                `${name}-service`,
-                {
-                    metadata: {
-                        name: app,
-                        namespace: ns,
-                        labels: labels(selector),
-                        annotations: awaitAnnotations(readiness),
-                    },
-                    spec: { selector, ports: [{ name: "http", port: 80, targetPort: "http-port" }] },
-                },
-                inNs,
-            );
-            this.route = customResource(
-                `${name}-route`,
-                {
-                    apiVersion: "route.openshift.io/v1",
-                    kind: "Route",
-                    metadata: {
-                        name: `${app}-route`,
-                        namespace: ns,
-                        labels: labels(selector),
-                        annotations: { "haproxy.router.openshift.io/hsts_header": "max-age=63072000" },
-                    },
-                    spec: {
-                        host: args.hostname,
-                        to: { kind: "Service", name: app, weight: 100 },
-                        port: { targetPort: "http" },
-                        tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" },
-                        wildcardPolicy: "None",
-                    },
-                },
-                { ...inNs, dependsOn: [this.namespace, this.service] },
-            );
+            const o = buildHaproxyGateway({ image: s.gatewayImages.haproxy!, hostname: args.hostname, readiness });
+            const cm = new k8s.core.v1.ConfigMap(`${name}-haproxy-config`, o.configMap, inNs);
+            this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, o.deployment, {
+                ...inNs,
+                dependsOn: [this.namespace, cm],
+            });
+            this.service = new k8s.core.v1.Service(`${name}-service`, o.service, inNs);
+            this.route = customResource(`${name}-route`, o.route, {
+                ...inNs,
+                dependsOn: [this.namespace, this.service],
+            });
         } else {
             backends = args.members.map((m) => pacRouteUrl(m.appsDomain));
             const o = buildSprayProxy({
@@ -533,14 +550,7 @@ export class Gateway extends pulumi.ComponentResource {
             }
             // The webhook secret comes from the same source as PaC's.
             if (args.webhookSecret !== undefined) {
-                new k8s.core.v1.Secret(
-                    `${name}-webhook-secret`,
-                    {
-                        metadata: { name: "pipelines-as-code-secret", namespace: ns, labels: labels() },
-                        stringData: { "webhook.secret": args.webhookSecret },
-                    },
-                    inNs,
-                );
+                new k8s.core.v1.Secret(`${name}-webhook-secret`, buildPacWebhookSecret(ns, args.webhookSecret), inNs);
             } else {
                 customResource(
                     `${name}-webhook-secret`,

@@ -610,6 +610,8 @@ export interface MetricsExporterArgs {
 export class MetricsExporter extends pulumi.ComponentResource {
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly clusterRole: k8s.rbac.v1.ClusterRole;
+    /** Binds {@link EXPORTER_READER_ROLE} to the exporter's ServiceAccount. */
+    public readonly clusterRoleBinding: k8s.rbac.v1.ClusterRoleBinding;
     public readonly service: k8s.core.v1.Service;
     public readonly serviceMonitor: k8s.apiextensions.CustomResource;
     public readonly alerts: k8s.apiextensions.CustomResource;
@@ -622,7 +624,7 @@ export class MetricsExporter extends pulumi.ComponentResource {
 
         const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, buildExporterServiceAccount(), child);
         this.clusterRole = new k8s.rbac.v1.ClusterRole(`${name}-reader`, buildExporterClusterRole(), child);
-        new k8s.rbac.v1.ClusterRoleBinding(
+        this.clusterRoleBinding = new k8s.rbac.v1.ClusterRoleBinding(
             `${name}-reader-binding`,
             buildExporterClusterRoleBinding(),
             after(sa, this.clusterRole),
@@ -639,6 +641,7 @@ export class MetricsExporter extends pulumi.ComponentResource {
         this.registerOutputs({
             deployment: this.deployment,
             clusterRole: this.clusterRole,
+            clusterRoleBinding: this.clusterRoleBinding,
             service: this.service,
             serviceMonitor: this.serviceMonitor,
             alerts: this.alerts,

@@ -127,6 +127,23 @@ export function buildResultSpec(s: Settings): Record<string, unknown> | undefine
     return out;
 }
 
+/**
+ * Secret {@link RESULTS_DB_SECRET} for the `generated` secret mode (dev only, an in-cluster PostgreSQL; constraint
+ * 48): `db.user` `tekton`, `db.password`, `db.name` and, when set, `db.host`, the keys the Results API reads.
+ * `password` should be a Pulumi secret Output so it stays encrypted in state.
+ */
+export function buildGeneratedDbSecret(r: Settings["results"], password: pulumi.Input<string>): k8s.core.v1.SecretArgs {
+    return {
+        metadata: { name: RESULTS_DB_SECRET, namespace: PIPELINES_NAMESPACE, labels: labels() },
+        stringData: {
+            "db.user": "tekton",
+            "db.password": password,
+            "db.name": r.database.name,
+            ...(r.database.host ? { "db.host": r.database.host } : {}),
+        },
+    };
+}
+
 /** ConfigMap `rds-root-crt` with the DB CA bundle. */
 export function buildDbCaConfigMap(r: Settings["results"]): k8s.types.input.core.v1.ConfigMap {
     return {
@@ -249,15 +266,7 @@ export class TektonResults extends pulumi.ComponentResource {
             this.databasePassword = pulumi.secret(pw.result);
             this.databaseSecret = new k8s.core.v1.Secret(
                 `${name}-db-secret`,
-                {
-                    metadata: { name: RESULTS_DB_SECRET, namespace: PIPELINES_NAMESPACE, labels: labels() },
-                    stringData: {
-                        "db.user": "tekton",
-                        "db.password": this.databasePassword,
-                        "db.name": r.database.name,
-                        ...(r.database.host ? { "db.host": r.database.host } : {}),
-                    },
-                },
+                buildGeneratedDbSecret(r, this.databasePassword),
                 child,
             );
         } else {

@@ -116,6 +116,35 @@ export function labels(...maps: (Record<string, string> | undefined)[]): Record<
     return Object.assign({}, COMMON_LABELS, ...maps.filter(Boolean));
 }
 
+/**
+ * A namespace Argo CD manages: sync wave "-1" and the label `argocd.argoproj.io/managed-by: openshift-gitops`
+ * (PLNSRVCE-1620, pipeline-service `4bbdd46`; constraint 21). Used for the namespaces of the root Application and
+ * the gateway's namespace.
+ * @param name `metadata.name` of the Namespace.
+ */
+export function buildManagedNamespace(name: string): k8s.core.v1.NamespaceArgs {
+    return {
+        metadata: {
+            name,
+            labels: labels(ARGOCD_MANAGED_BY),
+            annotations: { "argocd.argoproj.io/sync-wave": "-1" },
+        },
+    };
+}
+
+/**
+ * Secret `pipelines-as-code-secret` holding the GitHub App's webhook secret under `webhook.secret`, the key PaC and
+ * SprayProxy read (constraint 29). `webhookSecret` should be a Pulumi secret Output so it stays encrypted in state;
+ * for the Vault-backed modes the same Secret is rendered by an ExternalSecret instead.
+ * @param namespace `openshift-pipelines` for PaC, the gateway's namespace for SprayProxy.
+ */
+export function buildPacWebhookSecret(namespace: string, webhookSecret: pulumi.Input<string>): k8s.core.v1.SecretArgs {
+    return {
+        metadata: { name: "pipelines-as-code-secret", namespace, labels: labels() },
+        stringData: { "webhook.secret": webhookSecret },
+    };
+}
+
 /** The annotation that makes the kubernetes provider apply with `force` (take fields back from other managers). */
 export const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
 

@@ -1,7 +1,8 @@
 /**
  * The seams of issue 14, checked on the source: a component file imports another component file only to contain it
  * (its ComponentResource classes and their argument types), never for a helper (an exported function or constant);
- * shared helpers live in lib/. And the e2e helpers exist once, in the harness.
+ * shared helpers live in lib/; every Kubernetes object is built by an exported builder. And the e2e helpers exist
+ * once, in the harness.
  */
 import test from "ava";
 import * as fs from "node:fs";
@@ -74,6 +75,97 @@ test("the guard sees a sideways import (it can fail)", (t) => {
         t.true(exportedHelpers(target).has("buildSubscription"), "a builder is a helper");
         t.false(exportedHelpers(target).has("OperatorSubscription"), "the class is not");
         t.false(exportedHelpers(target).has("OperatorSubscriptionArgs"), "nor its Args");
+    } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+});
+
+/**
+ * Where a component file registers a Kubernetes object (`new k8s.<group>.<version>.<Kind>(name, args, opts)`,
+ * `new k8s.apiextensions.CustomResource(...)` or `customResource(name, spec, opts)`) with its arguments written in
+ * place: an object literal, or a local variable initialised with one. Builders are the only place objects are
+ * spelled out; the class only registers them.
+ */
+function inlineObjects(file: string): string[] {
+    const src = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+    const literals = new Set<string>();
+    const out: string[] = [];
+    const unwrap = (e: ts.Expression): ts.Expression =>
+        ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)
+            ? unwrap(e.expression)
+            : e;
+    const visitDecls = (n: ts.Node): void => {
+        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer)
+            if (ts.isObjectLiteralExpression(unwrap(n.initializer))) literals.add(n.name.text);
+        ts.forEachChild(n, visitDecls);
+    };
+    visitDecls(src);
+    const visit = (n: ts.Node): void => {
+        // lib/k8s.ts customResource is the one helper that turns a CustomResourceSpec into a resource.
+        if (ts.isFunctionDeclaration(n) && n.name?.text === "customResource") return;
+        let callee: string | undefined;
+        let args: ts.NodeArray<ts.Expression> | undefined;
+        if (ts.isNewExpression(n)) [callee, args] = [n.expression.getText(src), n.arguments];
+        if (ts.isCallExpression(n)) [callee, args] = [n.expression.getText(src), n.arguments];
+        const registers =
+            callee !== undefined &&
+            ((/^k8s\.(?!yaml\.)[a-z]+\.v[0-9a-z]+\.[A-Z]\w*$/.test(callee) && ts.isNewExpression(n)) ||
+                callee === "k8s.apiextensions.CustomResource" ||
+                callee === "customResource");
+        const a = args?.[1] && unwrap(args[1]);
+        if (registers && a) {
+            const inline =
+                ts.isObjectLiteralExpression(a) ||
+                ts.isConditionalExpression(a) ||
+                (ts.isIdentifier(a) && literals.has(a.text));
+            if (inline) {
+                const line = src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1;
+                out.push(
+                    `${path.basename(file)}:${line} ${callee}: build its arguments in an exported build* function`,
+                );
+            }
+        }
+        ts.forEachChild(n, visit);
+    };
+    visit(src);
+    return out;
+}
+
+test("every Kubernetes object the program registers is built by a pure, exported builder", (t) => {
+    const files = ["components", "lib"].flatMap((d) =>
+        fs
+            .readdirSync(path.join(ROOT, d), { recursive: true, encoding: "utf8" })
+            .filter((f) => f.endsWith(".ts"))
+            .map((f) => path.join(ROOT, d, f)),
+    );
+    t.true(files.length > 20, "the guard reads the components and lib/");
+    t.deepEqual(
+        [...files, path.join(ROOT, "index.ts")].flatMap((f) => inlineObjects(f)),
+        [],
+    );
+});
+
+test("the builder guard sees an object spelled out in a component (it can fail)", (t) => {
+    const tmp = fs.mkdtempSync(path.join(ROOT, ".arch-"));
+    try {
+        const f = path.join(tmp, "x.ts");
+        fs.writeFileSync(
+            f,
+            [
+                'new k8s.core.v1.Namespace("a", { metadata: { name: "a" } }, child);',
+                "const spec = { metadata: { name: 'b' } };",
+                'new k8s.rbac.v1.ClusterRole("b", spec, child);',
+                'customResource("c", ok ? x : y, child);',
+                'new k8s.core.v1.Namespace("d", buildNamespace("d"), child);',
+                'new k8s.Provider("p", { kubeconfig: "" });',
+                'new k8s.yaml.v2.ConfigGroup("gate", { objs: [] }, child);',
+                'customResource("e", o.route, child);',
+            ].join("\n"),
+        );
+        t.deepEqual(
+            inlineObjects(f).map((l) => l.split(" ")[0]),
+            ["x.ts:1", "x.ts:3", "x.ts:4"],
+        );
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -287,6 +287,7 @@ test("registerOutputs", async (t) => {
     t.deepEqual(outputKeys(registeredOutputs.get(urn)), [
         "alerts",
         "clusterRole",
+        "clusterRoleBinding",
         "deployment",
         "service",
         "serviceMonitor",
