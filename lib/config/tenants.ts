@@ -201,13 +201,14 @@ export interface TenantProblem {
 export interface TenantContext {
     pools: Pool[];
     tenants: TenantInput[];
-    clusters: { name: string; pool?: string; index: number }[];
+    /** `state` defaults to active; a `removed` cluster runs nothing, so it does not keep a pool alive. */
+    clusters: { name: string; pool?: string; index: number; state?: string }[];
     kcp: { enabled: boolean; workspace: string; consumerWorkspaces: string[] };
 }
 
 /**
  * Rules across `pools`, `tenants`, `clusters[].pool` and `kcp`: duplicate pools and tenants, a cluster or tenant
- * naming an unknown pool, a tenant's pool with no cluster, a role other than admin/edit/view, a tenant role bound to
+ * naming an unknown pool, a tenant's pool with no cluster (or only removed ones), a role other than admin/edit/view, a tenant role bound to
  * everyone, a quota that cannot hold one PipelineRun's pod under the limit range's default requests, a limit range
  * whose default request exceeds its default limit (or its limit the maximum), a reserved tenant name, and (Phase 1)
  * a tenant workspace that is the compute workspace or also a `kcp.consumerWorkspaces` entry.
@@ -254,6 +255,12 @@ export function tenantProblems(c: TenantContext): TenantProblem[] {
             say(
                 `${at}.pool`,
                 `no cluster is in pool '${t.pool}', so the tenant's PipelineRuns could run nowhere; set clusters[].pool: ${t.pool} on at least one cluster, or pick another pool.`,
+            );
+        } else if (!c.clusters.some((cl) => cl.pool === t.pool && cl.state !== "removed")) {
+            const removed = c.clusters.filter((cl) => cl.pool === t.pool).map((cl) => cl.name);
+            say(
+                `${at}.pool`,
+                `every cluster of pool '${t.pool}' (${removed.join(", ")}) is removed, so the tenant's PipelineRuns could run nowhere; move the tenant to another pool (tenants[${i}].pool) in the same change, or keep a cluster of the pool.`,
             );
         }
         for (const [role, s] of Object.entries(t.access ?? {})) {

@@ -30,17 +30,18 @@ function setCompute2(edit: ((c: Record<string, unknown>) => void) | "drop", extr
     const clusters = doc.getIn(["config", "pipeline-service:clusters"]) as YAML.YAMLSeq;
     const list = clusters.toJSON() as Record<string, unknown>[];
     const i = list.findIndex((c) => c.name === "compute-2");
-    if (edit === "drop") {
-        list.splice(i, 1);
-        // compute-2 is pool `isolated`'s only cluster: its tenant moves to compute-1's pool, or validation refuses
-        // a tenant that could run nowhere (lib/config/tenants.ts).
+    if (edit === "drop") list.splice(i, 1);
+    else edit(list[i]!);
+    if (edit === "drop" || list[i]!.state === "removed") {
+        // compute-2 is pool `isolated`'s only cluster: its tenant moves to compute-1's pool in the same change, or
+        // validation refuses a tenant that could run nowhere (lib/config/tenants.ts).
         const tenants = (doc.getIn(["config", "pipeline-service:tenants"]) as YAML.YAMLSeq).toJSON() as Record<
             string,
             unknown
         >[];
         for (const t of tenants) if (t.pool === "isolated") t.pool = "general";
         doc.setIn(["config", "pipeline-service:tenants"], doc.createNode(tenants));
-    } else edit(list[i]!);
+    }
     doc.setIn(["config", "pipeline-service:clusters"], doc.createNode(list));
     for (const [k, v] of Object.entries(extra)) doc.setIn(["config", `pipeline-service:${k}`], doc.createNode(v));
     fs.writeFileSync(path.join(p.dir, "Pulumi.local.yaml"), doc.toString());

@@ -101,10 +101,36 @@ test("clusters[].state: at least one cluster stays active, and the gateway's hos
         p.join("\n"),
     );
     host.gateway.hostCluster = "compute-2";
-    t.notThrows(() => resolveConfig("local", host), "with the gateway moved, compute-1 can be removed");
+    // compute-1 is pool general's only cluster: its tenants move with it (see the test below).
+    for (const tenant of host.tenants) if (tenant.pool === "general") tenant.pool = "isolated";
+    t.notThrows(() => resolveConfig("local", host), "with the gateway and the tenants moved, compute-1 can be removed");
     const draining = structuredClone(LOCAL);
     draining.clusters[0].state = "draining";
     t.notThrows(() => resolveConfig("local", draining), "the gateway host may drain (it keeps hosting the gateway)");
+});
+
+test("clusters[].state removed: refused for the last cluster of a tenant's pool, until the tenant moves", (t) => {
+    const raw = structuredClone(LOCAL);
+    const c2 = raw.clusters.findIndex((c: Raw) => c.name === "compute-2");
+    t.is(raw.clusters[c2].pool, "isolated", "compute-2 is pool isolated's only cluster");
+    const i = raw.tenants.findIndex((x: Raw) => x.pool === "isolated");
+    t.true(i >= 0, "the local stack has a tenant in pool isolated");
+    raw.clusters[c2].state = "removed";
+    const p = rejects(raw, "local");
+    t.true(
+        p.some(
+            (x) =>
+                x.startsWith(
+                    `pipeline-service:tenants[${i}].pool: every cluster of pool 'isolated' (compute-2) is removed`,
+                ) && x.includes(`move the tenant to another pool (tenants[${i}].pool)`),
+        ),
+        p.join("\n"),
+    );
+    raw.clusters[c2].state = "draining";
+    t.notThrows(() => resolveConfig("local", raw), "draining keeps the pool: its runs finish there");
+    raw.clusters[c2].state = "removed";
+    raw.tenants[i].pool = "general";
+    t.notThrows(() => resolveConfig("local", raw), "moved in the same change, the removal is accepted");
 });
 
 test("drain.timeoutSeconds: 7200 by default (the platform's default PipelineRun timeout), 0 to 86400", (t) => {
