@@ -42,9 +42,12 @@ import { GATEWAY_NAMESPACE } from "./lib/naming.js";
 import { providerArgs } from "./lib/providers.js";
 import { fenceFromEnvironment } from "./lib/fencing.js";
 import { installSdkStackTraces } from "./lib/stackTraces.js";
+import { exitWhenOrphaned } from "./lib/orphanGuard.js";
 
 // Before any resource: the SDK's own stack captures skip source maps (lib/stackTraces.ts).
 installSdkStackTraces();
+// A program whose CLI was SIGKILLed ends itself instead of running on with no engine (lib/orphanGuard.ts).
+exitWhenOrphaned();
 
 const cfg = loadConfig();
 // Renames, removals without draining, state transitions and CSV downgrades, against the stack's own outputs.

@@ -105,6 +105,20 @@ async function assertConverged(t: import("ava").ExecutionContext, round: string)
         [],
         `${round}: no provider process of the project left`,
     );
+    // The killed CLI's program (node .../cmd/run/index.js) ends itself once orphaned (lib/orphanGuard.ts).
+    const cmdline = (pid: number) => {
+        try {
+            return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        } catch {
+            return "";
+        }
+    };
+    const programs = procs().filter((x) => x.cwd === p.dir && cmdline(x.pid).includes("/cmd/run/index.js"));
+    t.deepEqual(
+        programs.map((x) => `${x.name} ${x.pid} (parent ${x.ppid})`),
+        [],
+        `${round}: no program of a killed up left running`,
+    );
 }
 
 test("recover refuses to cancel while the update holding the lock is alive, and says whose it is", async (t) => {
