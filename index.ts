@@ -44,7 +44,7 @@ import { fenceFromEnvironment } from "./lib/fencing.js";
 import { installSdkStackTraces } from "./lib/stackTraces.js";
 import { exitWhenOrphaned } from "./lib/orphanGuard.js";
 
-// Before any resource: the SDK's own stack captures skip source maps (lib/stackTraces.ts).
+// Before any resource: the SDK's own bookkeeping captures no stack traces it would throw away (lib/stackTraces.ts).
 installSdkStackTraces();
 // A program whose CLI was SIGKILLed ends itself instead of running on with no engine (lib/orphanGuard.ts).
 exitWhenOrphaned();

@@ -190,7 +190,7 @@ export async function waitUntilDrained(
 
 /** The running PipelineRuns of one configured cluster, through its kubeconfig reference (bounded). */
 export async function runningOn(target: FenceTarget, opts: FenceOptions): Promise<RunRef[]> {
-    const kc = loadTarget(target, opts);
+    const kc = await loadTarget(target, opts);
     if (typeof kc === "string") throw new Error(kc);
     return listRunning(target.name, kc, opts.timeoutMs);
 }

@@ -15,13 +15,14 @@
  * The previous identities come from the stack's own outputs, passed by `.tools/bin/pulumi` as
  * PIPELINE_SERVICE_EXPECTED_IDENTITIES (scripts/pulumi-wrapper.sh, from `pulumi stack output clusters`).
  */
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
+import { kubeClient } from "./kubeClient.js";
 
 /** Where the identity is read: `GET /api/v1/namespaces/kube-system`, `.metadata.uid`. */
 export const IDENTITY_NAMESPACE = "kube-system";
@@ -242,10 +243,10 @@ export interface FenceOptions {
     env?: NodeJS.ProcessEnv;
 }
 
-/** The KubeConfig of one target, or the reason it cannot be used. */
-export function loadTarget(t: FenceTarget, opts: FenceOptions): k8s.KubeConfig | string {
+/** The KubeConfig of one target, or the reason it cannot be used (loads @kubernetes/client-node: lib/kubeClient.ts). */
+export async function loadTarget(t: FenceTarget, opts: FenceOptions): Promise<k8s.KubeConfig | string> {
     const ref = t.kubeconfig;
-    const kc = new k8s.KubeConfig();
+    const kc = new (await kubeClient()).KubeConfig();
     const file = kubeconfigFile(ref, opts.projectDir, opts.env);
     try {
         if (ref.secretConfigKey) {
@@ -277,7 +278,7 @@ export function loadTarget(t: FenceTarget, opts: FenceOptions): k8s.KubeConfig |
 export async function fenceClusters(targets: FenceTarget[], opts: FenceOptions): Promise<Record<string, string>> {
     const results = await Promise.all(
         targets.map(async (t): Promise<[string, string | Error]> => {
-            const kc = loadTarget(t, opts);
+            const kc = await loadTarget(t, opts);
             if (typeof kc === "string") return [t.name, new Error(kc)];
             try {
                 const found = await readIdentity(t.name, kc, opts.timeoutMs);

@@ -11,7 +11,8 @@
  * CSVs (operators.coreos.com/v1alpha1 InstallPlanSpec). An InstallPlan that also installed another package's CSV is
  * kept and reported. Copied CSVs in other namespaces are OLM's own and go with the original.
  */
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
+import { kubeClient } from "./kubeClient.js";
 
 /** The OLM API group/version of CSVs, InstallPlans and Subscriptions. */
 export const OLM = { group: "operators.coreos.com", version: "v1alpha1" } as const;
@@ -75,7 +76,7 @@ export async function cleanUpOlm(
     opts: { dryRun?: boolean; timeoutMs?: number } = {},
 ): Promise<OlmLeftovers> {
     const ms = opts.timeoutMs ?? 15_000;
-    const api = kc.makeApiClient(k8s.CustomObjectsApi);
+    const api = kc.makeApiClient((await kubeClient()).CustomObjectsApi);
     const list = async (plural: string) =>
         (
             (await bounded(

@@ -11,7 +11,7 @@
  * The calls are bounded as identity fencing's (lib/fencing.ts, 15 s each) and happen only against a real engine,
  * never under mocks or in render mode.
  */
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeconfigRef, PipelineServiceConfig } from "./config.js";
 import {
@@ -67,11 +67,14 @@ export function offboarded(
         .sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** A copy of `kc` whose current cluster's server is `<origin of its server>/clusters/<workspace>`. */
+/**
+ * A copy of `kc` whose current cluster's server is `<origin of its server>/clusters/<workspace>`. The copy is an
+ * instance of `kc`'s own class, so this needs no import of @kubernetes/client-node (lib/kubeClient.ts).
+ */
 export function workspaceKubeConfig(kc: k8s.KubeConfig, workspace: string): k8s.KubeConfig {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error(`the kcp kubeconfig context '${kc.getCurrentContext()}' has no cluster`);
-    const out = new k8s.KubeConfig();
+    const out = new (kc.constructor as new () => k8s.KubeConfig)();
     out.loadFromOptions({
         clusters: [{ ...cluster, server: `${new URL(cluster.server).origin}/clusters/${workspace}` }],
         users: kc.users,
@@ -108,9 +111,9 @@ export async function tenantRuns(
     cfg: Pick<PipelineServiceConfig, "kcpKubeconfig" | "clusters">,
     o: FenceOptions,
 ): Promise<RunRef[]> {
-    const load = (target: string, ref: KubeconfigRef | undefined) => {
+    const load = async (target: string, ref: KubeconfigRef | undefined) => {
         if (!ref) throw new Error(`tenant ${name}: no kubeconfig reaches ${target}`);
-        const kc = loadTarget({ name: target, kubeconfig: ref }, o);
+        const kc = await loadTarget({ name: target, kubeconfig: ref }, o);
         if (typeof kc === "string") throw new Error(`tenant ${name}: ${kc}`);
         return kc;
     };
@@ -119,7 +122,7 @@ export async function tenantRuns(
             t.placement.map(async (ws) =>
                 runningAt(
                     `tenant ${name} (workspace ${ws})`,
-                    workspaceKubeConfig(load("kcp", cfg.kcpKubeconfig), ws),
+                    workspaceKubeConfig(await load("kcp", cfg.kcpKubeconfig), ws),
                     "/apis/tekton.dev/v1/pipelineruns",
                     o.timeoutMs,
                 ),
@@ -133,7 +136,7 @@ export async function tenantRuns(
             const c = cfg.clusters.find((x) => x.name === cluster);
             const found = await runningAt(
                 `tenant ${name} (cluster ${cluster})`,
-                load(cluster, c?.kubeconfig),
+                await load(cluster, c?.kubeconfig),
                 `/apis/tekton.dev/v1/namespaces/${ns}/pipelineruns`,
                 o.timeoutMs,
             );

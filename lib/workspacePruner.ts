@@ -13,7 +13,8 @@
  * Workspaces: every Phase 1 tenant's (`tenants[]`, `<platform>:<tenant>`) and `kcp.consumerWorkspaces`, read and
  * written with the kcp kubeconfig's credentials (`kcpKubeconfig`) at `<kcp origin>/clusters/<workspace>`.
  */
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
+import { kubeClient } from "./kubeClient.js";
 import type { PipelineServiceConfig } from "./config.js";
 import { durationSeconds } from "./config/rules.js";
 import { tenantWorkspace } from "./config/tenants.js";
@@ -132,8 +133,9 @@ export async function pruneWorkspaces(
     };
     let budget = policy.maxDeletions;
     const out: WorkspaceResult[] = [];
+    const { CustomObjectsApi } = await kubeClient();
     for (const ws of workspaces) {
-        const api = workspaceKubeConfig(kc, ws).makeApiClient(k8s.CustomObjectsApi);
+        const api = workspaceKubeConfig(kc, ws).makeApiClient(CustomObjectsApi);
         const items: unknown[] = [];
         let cont: string | undefined;
         try {

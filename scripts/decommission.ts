@@ -64,7 +64,13 @@ async function main(): Promise<number> {
         throw new Error(
             `stack ${values.stack} records cluster ${c.name} as '${recorded ?? "not deployed"}', not removed: run the up that removes it first`,
         );
-    const kc = loadTarget(c, { projectDir, env: process.env, timeoutMs: 15_000, expected: {}, accept: new Set() });
+    const kc = await loadTarget(c, {
+        projectDir,
+        env: process.env,
+        timeoutMs: 15_000,
+        expected: {},
+        accept: new Set(),
+    });
     if (typeof kc === "string") throw new Error(kc);
     const sub = c.settings.osp.subscription;
     const found = await cleanUpOlm(kc, c.name, sub.package, sub.namespace, { dryRun: !values.yes });

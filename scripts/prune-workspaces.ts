@@ -102,7 +102,7 @@ async function main(): Promise<number> {
         return 2;
     }
     if (!cfg.kcpKubeconfig) throw new Error(`stack ${values.stack} has no pipeline-service:kcpKubeconfig`);
-    const kc = loadTarget(
+    const kc = await loadTarget(
         { name: "kcp", kubeconfig: cfg.kcpKubeconfig },
         { projectDir, env: process.env, timeoutMs: 15_000, expected: {}, accept: new Set() },
     );

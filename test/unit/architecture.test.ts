@@ -1,8 +1,8 @@
 /**
  * The seams of issue 14, checked on the source: a component file imports another component file only to contain it
  * (its ComponentResource classes and their argument types), never for a helper (an exported function or constant);
- * shared helpers live in lib/; every Kubernetes object is built by an exported builder. And the e2e helpers exist
- * once, in the harness.
+ * shared helpers live in lib/; every Kubernetes object is built by an exported builder; @kubernetes/client-node is
+ * loaded only when the program talks to a cluster (lib/kubeClient.ts). And the e2e helpers exist once, in the harness.
  */
 import test from "ava";
 import * as fs from "node:fs";
@@ -165,6 +165,87 @@ test("the builder guard sees an object spelled out in a component (it can fail)"
         t.deepEqual(
             inlineObjects(f).map((l) => l.split(" ")[0]),
             ["x.ts:1", "x.ts:3", "x.ts:4"],
+        );
+    } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+});
+
+const CLIENT_NODE = "@kubernetes/client-node";
+
+/**
+ * The places a file loads @kubernetes/client-node's values (not only its types): a non-type import declaration, an
+ * `export ... from` it, or a dynamic `import()` of it. lib/kubeClient.ts is the one place allowed to (lazily).
+ */
+function eagerClientNode(file: string): string[] {
+    const src = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+    const out: string[] = [];
+    const at = (n: ts.Node) => `${path.basename(file)}:${src.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
+    const visit = (n: ts.Node): void => {
+        if (
+            ts.isImportDeclaration(n) &&
+            ts.isStringLiteral(n.moduleSpecifier) &&
+            n.moduleSpecifier.text === CLIENT_NODE &&
+            !n.importClause?.isTypeOnly
+        )
+            out.push(
+                `${at(n)} imports ${CLIENT_NODE} eagerly: use \`import type\` and kubeClient() (lib/kubeClient.ts)`,
+            );
+        if (
+            ts.isExportDeclaration(n) &&
+            n.moduleSpecifier &&
+            ts.isStringLiteral(n.moduleSpecifier) &&
+            n.moduleSpecifier.text === CLIENT_NODE &&
+            !n.isTypeOnly
+        )
+            out.push(`${at(n)} re-exports ${CLIENT_NODE}`);
+        if (
+            ts.isCallExpression(n) &&
+            n.expression.kind === ts.SyntaxKind.ImportKeyword &&
+            n.arguments[0] &&
+            ts.isStringLiteral(n.arguments[0]) &&
+            n.arguments[0].text === CLIENT_NODE
+        )
+            out.push(`${at(n)} imports ${CLIENT_NODE} itself: call kubeClient() (lib/kubeClient.ts)`);
+        ts.forEachChild(n, visit);
+    };
+    visit(src);
+    return out;
+}
+
+test("the program loads @kubernetes/client-node only through lib/kubeClient.ts, when it talks to a cluster", (t) => {
+    const files = ["components", "lib"]
+        .flatMap((d) =>
+            fs
+                .readdirSync(path.join(ROOT, d), { recursive: true, encoding: "utf8" })
+                .filter((f) => f.endsWith(".ts"))
+                .map((f) => path.join(ROOT, d, f)),
+        )
+        .filter((f) => f !== path.join(ROOT, "lib", "kubeClient.ts"));
+    t.true(files.length > 20);
+    t.deepEqual([...files, path.join(ROOT, "index.ts")].flatMap(eagerClientNode), []);
+    t.deepEqual(eagerClientNode(path.join(ROOT, "lib", "kubeClient.ts")).length, 1, "kubeClient() imports it once");
+});
+
+test("the client-node guard sees an eager import (it can fail)", (t) => {
+    const tmp = fs.mkdtempSync(path.join(ROOT, ".arch-"));
+    try {
+        const f = path.join(tmp, "x.ts");
+        fs.writeFileSync(
+            f,
+            [
+                'import * as k8s from "@kubernetes/client-node";',
+                'import type * as t from "@kubernetes/client-node";',
+                'import { KubeConfig } from "@kubernetes/client-node";',
+                'import type { V1Pod } from "@kubernetes/client-node";',
+                'const m = await import("@kubernetes/client-node");',
+                'export { CoreV1Api } from "@kubernetes/client-node";',
+                'export type { V1Pod as P } from "@kubernetes/client-node";',
+            ].join("\n"),
+        );
+        t.deepEqual(
+            eagerClientNode(f).map((l) => l.split(" ")[0]),
+            ["x.ts:1", "x.ts:3", "x.ts:5", "x.ts:6"],
         );
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });

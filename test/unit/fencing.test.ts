@@ -154,11 +154,11 @@ test("readIdentity reads the kube-system UID; a server that never answers fails 
     try {
         kubeconfig(dir, { a: ok.url, b: hang.url, c: forbidden.url });
         const opts = { projectDir: dir, expected: {}, accept: new Set<string>(), timeoutMs: 700 };
-        const kc = loadTarget({ name: "compute-1", kubeconfig: { path: "kubeconfig", context: "a" } }, opts);
+        const kc = await loadTarget({ name: "compute-1", kubeconfig: { path: "kubeconfig", context: "a" } }, opts);
         if (typeof kc === "string") return t.fail(kc);
         t.deepEqual(await readIdentity("compute-1", kc, 2000), { uid: B, server: ok.url });
 
-        const kcHang = loadTarget({ name: "compute-2", kubeconfig: { path: "kubeconfig", context: "b" } }, opts);
+        const kcHang = await loadTarget({ name: "compute-2", kubeconfig: { path: "kubeconfig", context: "b" } }, opts);
         if (typeof kcHang === "string") return t.fail(kcHang);
         const t0 = Date.now();
         const e = await t.throwsAsync(readIdentity("compute-2", kcHang, 700));
@@ -169,7 +169,10 @@ test("readIdentity reads the kube-system UID; a server that never answers fails 
             /^cluster compute-2: the API server http:\/\/127\.0\.0\.1:\d+ did not answer GET \/api\/v1\/namespaces\/kube-system within 0\.7s \(stuck in HTTP answer\)/,
         );
 
-        const kcForbidden = loadTarget({ name: "compute-3", kubeconfig: { path: "kubeconfig", context: "c" } }, opts);
+        const kcForbidden = await loadTarget(
+            { name: "compute-3", kubeconfig: { path: "kubeconfig", context: "c" } },
+            opts,
+        );
         if (typeof kcForbidden === "string") return t.fail(kcForbidden);
         await t.throwsAsync(readIdentity("compute-3", kcForbidden, 2000), {
             message: /^cluster compute-3: http:\/\/127\.0\.0\.1:\d+ answered 403/,

@@ -1,17 +1,24 @@
 /**
- * lib/stackTraces.ts: the SDK's promise-bookkeeping traces skip source maps, its source-position capture gives the
- * same position as before, and the program's own errors keep their source-mapped (TypeScript) lines. The process
- * starts like the CLI's language host: tsx, then source-map-support/register (@pulumi/pulumi cmd/run/index.js).
+ * lib/stackTraces.ts: the SDK's promise bookkeeping captures no frames (its leak bookkeeping unchanged), its
+ * source-position capture gives the same position as before, and the program's own errors keep their source-mapped
+ * (TypeScript) lines; with PULUMI_DEBUG_PROMISE_LEAKS set the SDK keeps every trace. The process starts like the
+ * CLI's language host: tsx, then source-map-support/register (@pulumi/pulumi cmd/run/index.js).
  */
 import test from "ava";
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { installSdkStackTraces, sdkCapture } from "../../lib/stackTraces.js";
+import { installSdkStackTraces, sdkCapture, SOURCE_POSITION_FRAMES } from "../../lib/stackTraces.js";
+import { ROOT } from "../helpers/paths.js";
 
 createRequire(import.meta.url)("source-map-support/register");
-const { debuggablePromise } = (await import("@pulumi/pulumi/runtime/debuggable.js")) as unknown as {
+// The module object the SDK calls through (debuggable_1.debuggablePromise): read the export at each call.
+const debuggable = createRequire(import.meta.url)("@pulumi/pulumi/runtime/debuggable.js") as {
     debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T>;
+    leakedPromises(): [Set<Promise<unknown>>, string];
 };
+const debuggablePromise = <T>(p: Promise<T>, ctx: string) => debuggable.debuggablePromise(p, ctx);
 const Resource = pulumi.Resource as unknown as { sourcePosition(): unknown };
 
 await pulumi.runtime.setMocks(
@@ -49,17 +56,57 @@ const before = { position: positionOf("before"), leakTrace: probe(Promise.resolv
 const installed = installSdkStackTraces({});
 const after = { position: positionOf("after"), leakTrace: probe(Promise.resolve(2)), error: programError() };
 
-test("installs once per process", (t) => {
-    t.true(installed);
-    t.false(installSdkStackTraces({}));
+test("installs every wrapper on the pinned SDK, once per process", (t) => {
+    t.deepEqual(installed, { formatter: true, promiseTraces: true, sourcePosition: true });
+    t.deepEqual(installSdkStackTraces({}), { formatter: false, promiseTraces: false, sourcePosition: false });
 });
 
-test("a debuggablePromise trace is one line, not a formatted (source-mapped) stack", (t) => {
-    t.regex(before.leakTrace, /\n\s+at .*\n\s+at /, "before: the SDK formats the whole stack");
-    t.is(
-        after.leakTrace,
-        "Error\n    at debuggablePromise (stack not recorded by lib/stackTraces.ts; set PULUMI_DEBUG_PROMISE_LEAKS=1 to record it)",
-    );
+test("a debuggablePromise capture walks no frames: the trace is the bare error line", (t) => {
+    t.regex(before.leakTrace, /\n\s+at .*\n\s+at /, "before: the SDK records the whole stack");
+    t.regex(after.leakTrace, /^Error:? ?$/, "one line, no frame"); // source-map-support prints "Error: "
+});
+
+test("the SDK's leak bookkeeping is unchanged: a pending promise is a leak candidate until it settles", async (t) => {
+    debuggable.leakedPromises(); // start from an empty candidate set
+    let resolve!: (v: number) => void;
+    const pending = new Promise<number>((r) => (resolve = r));
+    const tracked = debuggablePromise(pending, "pending");
+    t.true(debuggable.leakedPromises()[0].has(pending), "the SDK's own function ran: the promise is a candidate");
+    const again = debuggablePromise(pending, "pending again");
+    resolve(7);
+    t.is(await tracked, 7);
+    t.is(await again, 7);
+    t.is(debuggable.leakedPromises()[0].size, 0, "settled promises leave the candidate set");
+});
+
+test("Error.stackTraceLimit is restored after each wrapped call, also when the SDK's function throws", (t) => {
+    const limit = Error.stackTraceLimit;
+    debuggablePromise(Promise.resolve(0), "ok");
+    t.is(Error.stackTraceLimit, limit);
+    // Object.defineProperty on null throws inside the SDK's debuggablePromise.
+    t.throws(() => debuggablePromise(null as unknown as Promise<number>, "null"), { instanceOf: TypeError });
+    t.is(Error.stackTraceLimit, limit);
+    t.not(new Error("x").stack?.split("\n").length, 1, "a program error still has frames");
+});
+
+test("with PULUMI_DEBUG_PROMISE_LEAKS the SDK keeps every promise trace (leak reports need them)", (t) => {
+    const script = `
+        import { installSdkStackTraces } from ${JSON.stringify(path.join(ROOT, "lib/stackTraces.ts"))};
+        import { createRequire } from "node:module";
+        const installed = installSdkStackTraces({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+        const d = createRequire(import.meta.url)("@pulumi/pulumi/runtime/debuggable.js");
+        const p = Promise.resolve(1);
+        d.debuggablePromise(p, "probe");
+        d.leakedPromises();
+        console.log(JSON.stringify({ installed, frames: p._debugStackTrace.split("\\n").length - 1 }));`;
+    const out = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
+    t.is(out.status, 0, out.stderr);
+    const r = JSON.parse(out.stdout) as { installed: unknown; frames: number };
+    t.deepEqual(r.installed, { formatter: true, promiseTraces: false, sourcePosition: false });
+    t.true(r.frames >= 2, `the leak trace keeps its frames: ${r.frames}`);
 });
 
 test("the SDK's source position of a resource is unchanged", (t) => {
@@ -73,4 +120,5 @@ test("the program's own errors keep every frame, formatted as before", (t) => {
     t.is(a[1], b[1], "the program's frame is formatted by the previous formatter, as before");
     t.true(a.length > 3, after.error);
     t.is(sdkCapture([]), undefined);
+    t.true(SOURCE_POSITION_FRAMES >= 4);
 });
