@@ -3,7 +3,10 @@
  * plane with 1, 4, 8 and 16 compute clusters (16 is the control plane's maximum) in up to 3 rollout rings, each paired
  * in the same run with the floor program (bench/baseline: one kubernetes Provider and as many plain ConfigMaps per
  * cluster as the program registers Kubernetes objects there, its objects on kcp added to compute-1's, i.e. the
- * engine and provider cost of that many objects), and the ratio program / floor. A benchmark, not a test: it asserts nothing.
+ * engine and provider cost of that many objects), and with the objects floor (bench/objects-floor: the program's own
+ * objects, renamed, on providers configured as the program's, with the program's dependencies, read from its state,
+ * without components or program logic: the engine and provider cost of these very objects), and the ratios
+ * program / floor. A benchmark, not a test: it asserts nothing.
  * Options: --clusters 1,4,8,16  --rings 3  --reps 3
  *
  * Pulumi runs through the Automation API (scripts/lib/automation.ts: the project's `.tools/bin/pulumi` in each
@@ -39,6 +42,7 @@ the ratios and the load average. Asserts nothing. Heavy: run it under flock /tmp
 // Imported after the command line is read, so --help starts nothing.
 const { Project: ProjectClass, ROOT } = await import("../test/e2e/harness.js");
 const { commandFailure, createStack } = await import("../scripts/lib/automation.js");
+const { floorObjects } = await import("./objects-floor/objects.js");
 type Stack = Awaited<ReturnType<typeof createStack>>;
 type OnEvent = NonNullable<Parameters<Stack["preview"]>[0]>["onEvent"];
 const sizes = values.clusters.split(",").map(Number);
@@ -122,12 +126,16 @@ interface Row {
     up: number[];
     basePreview: number[];
     baseUp: number[];
+    /** The objects floor's. */
+    objPreview: number[];
+    objUp: number[];
     /** Load average (1, 5, 15 min) when the size started and when it ended. */
     loadStart: string;
     loadEnd: string;
 }
 const rows: Row[] = [];
 const ratio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]!));
+const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(" ");
 
 for (const n of sizes) {
     const loadStart = load();
@@ -142,7 +150,7 @@ for (const n of sizes) {
         const program = await createStack("local", p.dir, p.env);
         await timed("up --stack local", (onEvent) => program.up({ color: "never", onEvent }));
         const exported = (await program.exportStack()) as {
-            deployment: { resources: { type: string; provider?: string }[] };
+            deployment: { resources: import("./objects-floor/objects.js").StateResource[] };
         };
         // Kubernetes objects per compute cluster, from the stack's state. The objects on kcp (SyncTargets, the syncers'
         // kcp RBAC and tokens, tenants' workspaces, bindings and placements, through the kcp and workspace providers)
@@ -174,6 +182,22 @@ for (const n of sizes) {
         await baseline.setConfig("baseline:counts", { value: JSON.stringify(counts) });
         await timed("up --stack bench", (onEvent) => baseline.up({ color: "never", onEvent }));
 
+        // The objects floor: the program's objects under names of their own (floor-<name>), applied by a second
+        // stack. Its file holds the state's secrets, in the scratch copy only (mode 0600), marked secret again when
+        // registered; the scratch copy is removed with the control plane.
+        const objectsDir = path.join(p.dir, "bench", "objects-floor");
+        fs.cpSync(path.join(ROOT, "bench", "objects-floor"), objectsDir, { recursive: true });
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(objectsDir, "node_modules"));
+        const floorFile = path.join(objectsDir, "objects.json");
+        fs.writeFileSync(floorFile, JSON.stringify(floorObjects(exported.deployment.resources)), { mode: 0o600 });
+        const objectsFloor = await createStack("bench", objectsDir, {
+            ...p.env,
+            PULUMI_CONFIG_PASSPHRASE: randomBytes(24).toString("base64url"),
+        });
+        await objectsFloor.setConfig("objects-floor:file", { value: floorFile });
+        await objectsFloor.setConfig("objects-floor:projectDir", { value: p.dir });
+        await timed("up --stack bench (objects floor)", (onEvent) => objectsFloor.up({ color: "never", onEvent }));
+
         const row: Row = {
             clusters: n,
             rings,
@@ -183,20 +207,24 @@ for (const n of sizes) {
             up: [],
             basePreview: [],
             baseUp: [],
+            objPreview: [],
+            objUp: [],
             loadStart,
             loadEnd: "",
         };
         for (let i = 0; i < reps; i++) {
             row.preview.push(await preview(program));
             row.basePreview.push(await preview(baseline));
+            row.objPreview.push(await preview(objectsFloor));
             row.up.push(await noopUp(program));
             row.baseUp.push(await noopUp(baseline));
+            row.objUp.push(await noopUp(objectsFloor));
         }
         row.loadEnd = load();
         rows.push(row);
         console.log(
-            `${n} clusters: preview ${row.preview.map((x) => x.toFixed(1)).join(" ")} / floor ${row.basePreview.map((x) => x.toFixed(1)).join(" ")}; ` +
-                `no-op up ${row.up.map((x) => x.toFixed(1)).join(" ")} / floor ${row.baseUp.map((x) => x.toFixed(1)).join(" ")}; load ${loadStart} -> ${row.loadEnd}`,
+            `${n} clusters: preview ${fmt(row.preview)} / floor ${fmt(row.basePreview)} / objects floor ${fmt(row.objPreview)}; ` +
+                `no-op up ${fmt(row.up)} / floor ${fmt(row.baseUp)} / objects floor ${fmt(row.objUp)}; load ${loadStart} -> ${row.loadEnd}`,
         );
     } finally {
         await p.clusterDown(true);
@@ -216,14 +244,17 @@ console.log(
     `\nmedian of ${reps} program/floor pairs, seconds; ratio = median of the per-pair ratios; ${os.cpus().length} CPUs\n`,
 );
 console.log(
-    "| compute clusters | rings | k8s objects (on kcp) | preview | floor preview | ratio preview | no-op up | floor no-op up | ratio up | load average (start → end) |",
+    "| compute clusters | rings | k8s objects (on kcp) | preview | ConfigMap floor | ratio | objects floor | ratio | " +
+        "no-op up | ConfigMap floor | ratio | objects floor | ratio | load average (start → end) |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
+    const m = (xs: number[]) => median(xs).toFixed(1);
     console.log(
-        `| ${r.clusters} | ${r.rings} | ${r.resources} (${r.onKcp}) | ${median(r.preview).toFixed(1)} | ${median(r.basePreview).toFixed(1)} | ` +
-            `${ratio(r.preview, r.basePreview).toFixed(2)} | ${median(r.up).toFixed(1)} | ${median(r.baseUp).toFixed(1)} | ` +
-            `${ratio(r.up, r.baseUp).toFixed(2)} | ${r.loadStart} → ${r.loadEnd} |`,
+        `| ${r.clusters} | ${r.rings} | ${r.resources} (${r.onKcp}) | ${m(r.preview)} | ${m(r.basePreview)} | ` +
+            `${ratio(r.preview, r.basePreview).toFixed(2)} | ${m(r.objPreview)} | ${ratio(r.preview, r.objPreview).toFixed(2)} | ` +
+            `${m(r.up)} | ${m(r.baseUp)} | ${ratio(r.up, r.baseUp).toFixed(2)} | ${m(r.objUp)} | ` +
+            `${ratio(r.up, r.objUp).toFixed(2)} | ${r.loadStart} → ${r.loadEnd} |`,
     );
 }
 console.log(`\nfigures: ${path.relative(ROOT, outFile)}`);
