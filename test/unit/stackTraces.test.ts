@@ -9,7 +9,12 @@ import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { installSdkStackTraces, sdkCapture, SOURCE_POSITION_FRAMES } from "../../lib/stackTraces.js";
+import {
+    installSdkStackTraces,
+    sdkCapture,
+    SOURCE_POSITION_CACHE,
+    SOURCE_POSITION_FRAMES,
+} from "../../lib/stackTraces.js";
 import { ROOT } from "../helpers/paths.js";
 
 createRequire(import.meta.url)("source-map-support/register");
@@ -52,18 +57,45 @@ function probe(p: Promise<number>): string {
     return (p as Promise<number> & { _debugStackTrace?: string })._debugStackTrace ?? "";
 }
 
+// Count the source-position captures that reach the formatter the wrappers are installed over.
+const sourceMapped = Error.prepareStackTrace!;
+let positionsFormatted = 0;
+Error.prepareStackTrace = (error, frames) => {
+    if (sdkCapture(frames) === "sourcePosition") positionsFormatted++;
+    return sourceMapped(error, frames);
+};
 const before = { position: positionOf("before"), leakTrace: probe(Promise.resolve(1)), error: programError() };
 const installed = installSdkStackTraces({});
-const after = { position: positionOf("after"), leakTrace: probe(Promise.resolve(2)), error: programError() };
+const formattedBefore = positionsFormatted;
+const after = {
+    // First: the SDK's own function runs only on the first call after the install.
+    leakTrace: probe(Promise.resolve(2)),
+    laterLeakTrace: probe(Promise.resolve(3)),
+    // Both from one line: the same call stack.
+    ...(([position, again]) => ({ position, again }))(["after", "again"].map(positionOf)),
+    formatted: positionsFormatted - formattedBefore,
+    error: programError(),
+};
 
 test("installs every wrapper on the pinned SDK, once per process", (t) => {
     t.deepEqual(installed, { formatter: true, promiseTraces: true, sourcePosition: true });
     t.deepEqual(installSdkStackTraces({}), { formatter: false, promiseTraces: false, sourcePosition: false });
 });
 
-test("a debuggablePromise capture walks no frames: the trace is the bare error line", (t) => {
+test("debuggablePromise captures no frames: the SDK's first call records a bare error line, later calls nothing", (t) => {
     t.regex(before.leakTrace, /\n\s+at .*\n\s+at /, "before: the SDK records the whole stack");
     t.regex(after.leakTrace, /^Error:? ?$/, "one line, no frame"); // source-map-support prints "Error: "
+    t.is(after.laterLeakTrace, "", "after the first call no debugging properties are set");
+});
+
+test("a rejected tracked promise leaves the candidate set and its error names the promise, as in the SDK", async (t) => {
+    debuggable.leakedPromises();
+    const failing = Promise.reject(new Error("refused"));
+    const tracked = debuggablePromise(failing, "failing");
+    t.true(debuggable.leakedPromises()[0].has(failing));
+    const err = await t.throwsAsync(tracked, { message: "refused" });
+    t.is((err as Error & { promise?: unknown }).promise, failing);
+    t.is(debuggable.leakedPromises()[0].size, 0);
 });
 
 test("the SDK's leak bookkeeping is unchanged: a pending promise is a leak candidate until it settles", async (t) => {
@@ -83,8 +115,10 @@ test("Error.stackTraceLimit is restored after each wrapped call, also when the S
     const limit = Error.stackTraceLimit;
     debuggablePromise(Promise.resolve(0), "ok");
     t.is(Error.stackTraceLimit, limit);
-    // Object.defineProperty on null throws inside the SDK's debuggablePromise.
+    // Not a promise: a TypeError before anything is recorded, as in the SDK (whose first call is behind us).
+    debuggable.leakedPromises();
     t.throws(() => debuggablePromise(null as unknown as Promise<number>, "null"), { instanceOf: TypeError });
+    t.is(debuggable.leakedPromises()[0].size, 0);
     t.is(Error.stackTraceLimit, limit);
     t.not(new Error("x").stack?.split("\n").length, 1, "a program error still has frames");
 });
@@ -112,6 +146,13 @@ test("with PULUMI_DEBUG_PROMISE_LEAKS the SDK keeps every promise trace (leak re
 test("the SDK's source position of a resource is unchanged", (t) => {
     t.truthy(before.position, "source-map-support is on, so the SDK finds a position");
     t.deepEqual(after.position, before.position);
+    t.deepEqual(after.again, before.position);
+});
+
+test("a call stack's source position is source-mapped once, then reused", (t) => {
+    t.true(formattedBefore >= 1, "before the wrappers, each capture reaches the formatter");
+    t.is(after.formatted, 1, "two captures from the same stack: one formatting");
+    t.true(SOURCE_POSITION_CACHE > 0);
 });
 
 test("the program's own errors keep every frame, formatted as before", (t) => {
