@@ -25,9 +25,10 @@ import { parseCli } from "../scripts/cli.js";
 const { values } = parseCli({
     usage: `usage: node --import tsx bench/preview.ts [--clusters 1,4,8,16] [--rings 3] [--reps 3]
 
-Times pulumi preview and a no-op pulumi up of the local stack against the ConfigMap floor program
-(bench/baseline) on the local control plane, for each cluster count, the two alternating; prints the table with
-the ratios and the load average. Asserts nothing. Heavy: run it under flock /tmp/pipeline-service-build.lock.
+Times pulumi preview and a no-op pulumi up of the local stack on the local control plane, for each cluster count,
+against two floors in turn: the ConfigMap floor (bench/baseline: as many plain ConfigMaps) and the objects floor
+(bench/objects-floor: the program's own objects from its state, renamed, without the program); prints the table
+with the ratios and the load average. Asserts nothing. Heavy: run it under flock /tmp/pipeline-service-build.lock.
 
   --clusters LIST  comma-separated compute cluster counts, each 1 to 16 (default 1,4,8,16)
   --rings N        rollout rings the clusters are spread over, in order (default 3; fewer when there are fewer clusters)

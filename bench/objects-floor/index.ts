@@ -6,8 +6,8 @@
  * state; what the program costs beyond it is the program's own share (issue 16).
  *
  * Config `objects-floor:file`: path of a JSON file written by `floorObjects` (./objects.ts) from `pulumi stack export
- * --show-secrets` of the program's stack, and `objects-floor:projectDir`, the program's project directory: `{ providers: [{ name, inputs }], objects: [{ key, type, name, inputs,
- * provider, dependsOn, id? }] }`. Secret values keep their secret marker and are registered as secrets again; an
+ * --show-secrets` of the program's stack, shaped `{ providers: [{ name, inputs }], objects: [{ key, type, name,
+ * inputs, provider, dependsOn, id? }] }`; and `objects-floor:projectDir`, the program's project directory. Secret values keep their secret marker and are registered as secrets again; an
  * object with `id` is a read (`CustomResource.get` in the program).
  */
 import * as fs from "node:fs";
