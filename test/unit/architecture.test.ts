@@ -145,30 +145,32 @@ test("every Kubernetes object the program registers is built by a pure, exported
     );
 });
 
-test("the builder guard sees an object spelled out in a component (it can fail)", (t) => {
+/** The `file:line` places a guard flags in a throwaway source file `x.ts` of `lines` (removed afterwards). */
+function flagged(guard: (file: string) => string[], lines: string[]): string[] {
     const tmp = fs.mkdtempSync(path.join(ROOT, ".arch-"));
     try {
         const f = path.join(tmp, "x.ts");
-        fs.writeFileSync(
-            f,
-            [
-                'new k8s.core.v1.Namespace("a", { metadata: { name: "a" } }, child);',
-                "const spec = { metadata: { name: 'b' } };",
-                'new k8s.rbac.v1.ClusterRole("b", spec, child);',
-                'customResource("c", ok ? x : y, child);',
-                'new k8s.core.v1.Namespace("d", buildNamespace("d"), child);',
-                'new k8s.Provider("p", { kubeconfig: "" });',
-                'new k8s.yaml.v2.ConfigGroup("gate", { objs: [] }, child);',
-                'customResource("e", o.route, child);',
-            ].join("\n"),
-        );
-        t.deepEqual(
-            inlineObjects(f).map((l) => l.split(" ")[0]),
-            ["x.ts:1", "x.ts:3", "x.ts:4"],
-        );
+        fs.writeFileSync(f, lines.join("\n"));
+        return guard(f).map((l) => l.split(" ")[0]!);
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
+}
+
+test("the builder guard sees an object spelled out in a component (it can fail)", (t) => {
+    t.deepEqual(
+        flagged(inlineObjects, [
+            'new k8s.core.v1.Namespace("a", { metadata: { name: "a" } }, child);',
+            "const spec = { metadata: { name: 'b' } };",
+            'new k8s.rbac.v1.ClusterRole("b", spec, child);',
+            'customResource("c", ok ? x : y, child);',
+            'new k8s.core.v1.Namespace("d", buildNamespace("d"), child);',
+            'new k8s.Provider("p", { kubeconfig: "" });',
+            'new k8s.yaml.v2.ConfigGroup("gate", { objs: [] }, child);',
+            'customResource("e", o.route, child);',
+        ]),
+        ["x.ts:1", "x.ts:3", "x.ts:4"],
+    );
 });
 
 const CLIENT_NODE = "@kubernetes/client-node";
@@ -228,28 +230,18 @@ test("the program loads @kubernetes/client-node only through lib/kubeClient.ts, 
 });
 
 test("the client-node guard sees an eager import (it can fail)", (t) => {
-    const tmp = fs.mkdtempSync(path.join(ROOT, ".arch-"));
-    try {
-        const f = path.join(tmp, "x.ts");
-        fs.writeFileSync(
-            f,
-            [
-                'import * as k8s from "@kubernetes/client-node";',
-                'import type * as t from "@kubernetes/client-node";',
-                'import { KubeConfig } from "@kubernetes/client-node";',
-                'import type { V1Pod } from "@kubernetes/client-node";',
-                'const m = await import("@kubernetes/client-node");',
-                'export { CoreV1Api } from "@kubernetes/client-node";',
-                'export type { V1Pod as P } from "@kubernetes/client-node";',
-            ].join("\n"),
-        );
-        t.deepEqual(
-            eagerClientNode(f).map((l) => l.split(" ")[0]),
-            ["x.ts:1", "x.ts:3", "x.ts:5", "x.ts:6"],
-        );
-    } finally {
-        fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    t.deepEqual(
+        flagged(eagerClientNode, [
+            'import * as k8s from "@kubernetes/client-node";',
+            'import type * as t from "@kubernetes/client-node";',
+            'import { KubeConfig } from "@kubernetes/client-node";',
+            'import type { V1Pod } from "@kubernetes/client-node";',
+            'const m = await import("@kubernetes/client-node");',
+            'export { CoreV1Api } from "@kubernetes/client-node";',
+            'export type { V1Pod as P } from "@kubernetes/client-node";',
+        ]),
+        ["x.ts:1", "x.ts:3", "x.ts:5", "x.ts:6"],
+    );
 });
 
 test("the e2e files take expectOk and eventually from the harness, not their own copies", (t) => {
