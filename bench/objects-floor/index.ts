@@ -7,8 +7,9 @@
  *
  * Config `objects-floor:file`: path of a JSON file written by `floorObjects` (./objects.ts) from `pulumi stack export
  * --show-secrets` of the program's stack, shaped `{ providers: [{ name, inputs }], objects: [{ key, type, name,
- * inputs, provider, dependsOn, id? }] }`; and `objects-floor:projectDir`, the program's project directory. Secret values keep their secret marker and are registered as secrets again; an
- * object with `id` is a read (`CustomResource.get` in the program).
+ * inputs, provider, dependsOn, id? }] }`; and `objects-floor:projectDir`, the program's project directory. Secret
+ * values keep their secret marker and are registered as secrets again; an object with `id` is a read
+ * (`CustomResource.get` in the program).
  */
 import * as fs from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
